@@ -6,15 +6,17 @@ Exit codes: 0 ok, 1 failure, 2 usage or bad input. Errors are one line on stderr
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from peewee import PeeweeException
 
 from ..errors import InputError
+from ..redaction import setup_logging
 from ..store.database import DatabaseError
 from ..store.migrations import MigrationError
 from ..store.settings import SettingError
-from . import activity_commands, content_commands
+from . import activity_commands, connection_commands, content_commands
 from .context import CommandContext
 from .output import error_line
 
@@ -39,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     content_commands.register(sub)
     activity_commands.register(sub)
+    connection_commands.register(sub)
     return parser
 
 
@@ -49,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         from ..app import run_app  # Qt only when the window is wanted
 
         return run_app(args)
+    setup_logging(logging.WARNING)
     try:
         ctx = CommandContext.open(args)
         return args.run(ctx, args)

@@ -7,6 +7,7 @@ from pathlib import Path
 from peewee import fn
 
 from ..content.urls import owner_url
+from ..salesforce.connection import ConnectionInfo
 from ..store import settings
 from ..store.models import OUTBOX_STATES, OutboxItem
 from ..tracking.activity import end_idle_visits
@@ -101,15 +102,19 @@ def status(ctx: CommandContext, args) -> int:
     counts = dict.fromkeys(OUTBOX_STATES, 0)
     for row in OutboxItem.select(OutboxItem.state, fn.COUNT(OutboxItem.id).alias("n")).group_by(OutboxItem.state):
         counts[row.state] = row.n
-    instance = settings.get_internal("salesforce.instance_url")
+    info = ConnectionInfo.load()
     document = {
         "data_dir": str(ctx.data_dir),
         "database": "postgresql" if ctx.database_url and ctx.database_url.startswith("postgres") else "sqlite",
         "connection": {
-            "connected": bool(instance),
-            "instance_url": instance or None,
-            "username": settings.get_internal("salesforce.username") or None,
-            "display_name": settings.get_internal("salesforce.display_name") or None,
+            "connected": info.connected,
+            "state": info.state or "not_connected",
+            "instance_url": info.instance_url or None,
+            "username": info.username or None,
+            "display_name": info.display_name or None,
+            "user_id": info.user_id or None,
+            "org_id": info.org_id or None,
+            "sign_in_remembered": info.remembered == "true" if info.connected else None,
         },
         "outbox": counts,
         "last_sync_at": settings.get_internal("sync.last_pass_at") or None,
@@ -119,7 +124,11 @@ def status(ctx: CommandContext, args) -> int:
         emit_json(document)
         return 0
     conn = document["connection"]
-    print(f"Salesforce: {conn['username'] + ' at ' + conn['instance_url'] if conn['connected'] else 'not connected'}")
+    if not conn["connected"]:
+        print("Salesforce: not connected")
+    else:
+        state = " — sign-in required" if conn["state"] == "sign_in_required" else ""
+        print(f"Salesforce: {conn['username']} ({conn['display_name']}) at {conn['instance_url']}{state}")
     print("Sync queue: " + ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in counts.items()))
     print(f"Last sync: {document['last_sync_at'] or 'never'}")
     usage = document["api_usage"]
