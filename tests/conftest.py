@@ -52,3 +52,67 @@ def pdf_file(tmp_path):
         return path
 
     return make
+
+
+# -- keychain and Salesforce ------------------------------------------------------------------------
+import keyring  # noqa: E402
+from keyring.backend import KeyringBackend  # noqa: E402
+from keyring.errors import PasswordDeleteError  # noqa: E402
+
+
+class MemoryKeyring(KeyringBackend):
+    """An in-memory keychain: tests never touch (or prompt for) a real one."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service, username):
+        return self.secrets.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service, username):
+        if self.secrets.pop((service, username), None) is None:
+            raise PasswordDeleteError("not found")
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring():
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="session")
+def salesforce_server():
+    from salesforce_emulator import Emulator
+
+    with Emulator() as server:
+        yield server
+
+
+@pytest.fixture
+def salesforce_org(salesforce_server):
+    """The emulator, back at its seed state (rep@example.com, client docsend-desktop) for each test."""
+    salesforce_server.admin.reset()
+    return salesforce_server
+
+
+@pytest.fixture
+def connected(database, data_dir, salesforce_org):
+    """A stored, live connection as rep@example.com (tokens issued without the browser step)."""
+    from docsend_desktop.salesforce.connection import complete_sign_in, http_session
+    from docsend_desktop.salesforce.oauth import Grant
+
+    tokens = salesforce_org.admin.issue_tokens()
+    grant = Grant(tokens["access_token"], tokens["refresh_token"], tokens["instance_url"], tokens["id"])
+    ca = salesforce_org.ca_path
+    _, connection = complete_sign_in(data_dir, salesforce_org.login_url, "docsend-desktop", grant,
+                                     http_session(data_dir, ca), ca)
+    return connection

@@ -3,7 +3,9 @@ and the API usage read from every ``Sforce-Limit-Info`` header."""
 
 from __future__ import annotations
 
+import os
 import re
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,14 +59,24 @@ class SalesforceHttpSession(requests.Session):
                 self._on_usage(self.usage)
 
 
+def system_ca_bundle() -> str:
+    """The platform's trust store as one PEM file where there is one (Linux), else certifi's roots."""
+    candidates = [os.environ.get("REQUESTS_CA_BUNDLE"), os.environ.get("SSL_CERT_FILE"),
+                  ssl.get_default_verify_paths().cafile]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return certifi.where()
+
+
 def ca_bundle_with(extra_ca: Path | None, work_dir: Path) -> str:
-    """The CA bundle to verify with: the standard roots, plus ``extra_ca`` when given.
+    """The CA bundle to verify with: the system's roots, plus ``extra_ca`` when given.
 
     requests takes one bundle path, so the extra CA (a corporate proxy's, or the emulator's) is appended
-    to a copy of certifi's roots under ``work_dir``.
+    to a copy of the system roots under ``work_dir``.
     """
     if extra_ca is None:
-        return certifi.where()
+        return system_ca_bundle()
     try:
         extra = extra_ca.read_text(encoding="ascii")
     except (OSError, UnicodeDecodeError) as exc:
@@ -73,9 +85,9 @@ def ca_bundle_with(extra_ca: Path | None, work_dir: Path) -> str:
         raise ValueError(f"CA file {extra_ca} holds no PEM certificate")
     work_dir.mkdir(parents=True, exist_ok=True)
     bundle = work_dir / "ca-bundle.pem"
-    content = Path(certifi.where()).read_text(encoding="ascii") + "\n" + extra
-    if not bundle.exists() or bundle.read_text(encoding="ascii") != content:
-        temp = bundle.with_suffix(".tmp")
-        temp.write_text(content, encoding="ascii")
+    content = Path(system_ca_bundle()).read_text(encoding="utf-8", errors="replace") + "\n" + extra
+    if not bundle.exists() or bundle.read_text(encoding="utf-8", errors="replace") != content:
+        temp = bundle.with_suffix(f".{os.getpid()}.tmp")
+        temp.write_text(content, encoding="utf-8")
         temp.replace(bundle)
     return str(bundle)

@@ -143,8 +143,17 @@ def fetch_identity(grant: Grant, session: requests.Session) -> Identity:
                     data.get("email", ""))
 
 
+class _VerifiedOAuth2Session(OAuth2Session):
+    """Authlib's session, verifying with our bundle on every call (requests would let REQUESTS_CA_BUNDLE
+    from the environment replace ``Session.verify``)."""
+
+    def request(self, method, url, withhold_token=False, auth=None, **kwargs):
+        kwargs["verify"] = self.verify
+        return super().request(method, url, withhold_token=withhold_token, auth=auth, **kwargs)
+
+
 def _oauth_client(client_id: str, session: requests.Session, redirect_uri: str | None = None) -> OAuth2Session:
-    client = OAuth2Session(client_id, scope=SCOPE, redirect_uri=redirect_uri, code_challenge_method="S256",
+    client = _VerifiedOAuth2Session(client_id, scope=SCOPE, redirect_uri=redirect_uri, code_challenge_method="S256",
                            token_endpoint_auth_method="none", default_timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
     client.verify = session.verify
     client.hooks = session.hooks

@@ -131,7 +131,11 @@ class OutboxItem(BaseModel):
     due_at = UTCDateTimeField(null=True)
     attempts = IntegerField(default=0)
     last_error = TextField(null=True)
+    reason_code = CharField(max_length=32, null=True)  # why skipped/parked: switched_off, no_match, record_error...
     salesforce_id = CharField(max_length=18, null=True)
+    # Set just before a create is sent and cleared once its outcome is known: a row holding it and no
+    # salesforce_id may have created a Task already, so the engine looks for it before sending again.
+    sent_at = UTCDateTimeField(null=True)
     revision = IntegerField(default=1)
     synced_revision = IntegerField(default=0)
     sync_count = IntegerField(default=0)

@@ -26,7 +26,8 @@ def enqueue(kind: str, subject_id: int, now: datetime) -> OutboxItem:
 def mark_changed(kind: str, subject_id: int, now: datetime) -> None:
     """The item's activity changed: bump its revision so the engine syncs the new figures.
 
-    A synced item goes back to pending; when it falls due is the sync rules' call. An item being synced
+    A synced item goes back to pending; when it falls due is the sync rules' call (``due_at`` NULL means
+    "evaluate on the next pass"). An item being synced
     right now stays "syncing": the engine sees ``revision > synced_revision`` when it records the
     result. Parked and skipped items keep their state but record the revision, so a retry sends the
     latest figures.
@@ -34,6 +35,7 @@ def mark_changed(kind: str, subject_id: int, now: datetime) -> None:
     OutboxItem.update(
         revision=OutboxItem.revision + 1,
         updated_at=now,
+        due_at=None,  # re-evaluated by the sync rules on the next pass
         state=_pending_unless_parked(),
     ).where((OutboxItem.kind == kind) & (OutboxItem.subject_id == subject_id)).execute()
 

@@ -50,6 +50,7 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("sync.space_links", BOOL, "true", "Sync Space-link creations as Tasks"),
         SettingSpec("sync.create_leads_for_unmatched", BOOL, "false", "Create new leads for unmatched emails"),
         SettingSpec("sync.create_tasks_for_unmatched", BOOL, "false", "Create new tasks for unmatched emails"),
+        SettingSpec("sync.max_api_usage_percent", TEXT, "90", "Pause syncing past this share of the daily API limit"),
         SettingSpec("salesforce.external_id_field", TEXT, "", "External ID Task field for upserts"),
         SettingSpec("viewer.public_url", TEXT, "", "Base URL visitors use to reach the viewer"),
         SettingSpec("viewer.host", TEXT, "127.0.0.1", "Address the built-in viewer listens on"),
@@ -93,6 +94,8 @@ def validate(key: str, value: str) -> str:
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
             raise SettingError(f"{key} takes an http(s) URL such as https://docs.example.com, not {value!r}")
         return value.rstrip("/")
+    if key == "sync.max_api_usage_percent" and not (value.isdigit() and 1 <= int(value) <= 100):
+        raise SettingError(f"{key} takes a whole number from 1 to 100, not {value!r}")
     if key == "viewer.port" and not (value.isdigit() and 1 <= int(value) <= 65535):
         raise SettingError(f"{key} takes a port number from 1 to 65535, not {value!r}")
     return value

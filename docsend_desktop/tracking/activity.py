@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..clock import Clock, as_utc
-from ..content.links import is_available
+from ..content.links import is_available, link_kind
 from ..content.names import clean_name, normalise_email
 from ..errors import InputError, NotFoundError
 from ..store import outbox
@@ -66,6 +66,9 @@ def record_activity(event: ActivityEvent, clock: Clock) -> Visit:
         visit.save()
         if created:
             outbox.enqueue("visit", visit.id, now)
+            if visitor is not None and _first_visit_on_link(link, visitor, visit):
+                # The link's Task lists its visitors: a new one is a change to sync (DESIGN §3).
+                outbox.mark_changed(link_kind(link), link.id, now)
         else:
             outbox.mark_changed("visit", visit.id, now)
     return visit
@@ -90,6 +93,10 @@ def end_idle_visits(clock: Clock, limit: int = 500) -> int:
         ended += len(batch)
         if len(batch) < limit:
             return ended
+
+
+def _first_visit_on_link(link: Link, visitor: Visitor, visit: Visit) -> bool:
+    return not Visit.select().where((Visit.link == link) & (Visit.visitor == visitor) & (Visit.id != visit.id)).exists()
 
 
 def _lock_link(link_id: int) -> Link:

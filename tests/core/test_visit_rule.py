@@ -172,3 +172,17 @@ def test_end_idle_visits_only_ends_visits_idle_for_ten_minutes(link, clock):
     assert end_idle_visits(clock) == 1
     assert Visit.get_by_id(first.id).ended_at == first.last_activity_at
     assert Visit.get_by_id(second.id).ended_at is None
+
+
+def test_a_new_visitor_on_a_link_changes_the_link_item_but_a_returning_one_does_not(link, clock):
+    def link_revision():
+        return OutboxItem.get((OutboxItem.kind == "document_link") & (OutboxItem.subject_id == link.id)).revision
+
+    record_activity(_event(link.id, "ana@example.com"), clock)
+    assert link_revision() == 2
+    clock.advance(minutes=30)
+    record_activity(_event(link.id, "ana@example.com"), clock)  # a second visit, same visitor
+    record_activity(_event(link.id, None), clock)  # anonymous viewers aren't listed
+    assert link_revision() == 2
+    record_activity(_event(link.id, "ben@example.com"), clock)
+    assert link_revision() == 3
