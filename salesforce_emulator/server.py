@@ -9,6 +9,7 @@ Several instances can run in one process; each has its own state, port, certific
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -174,10 +175,8 @@ class Emulator:
         if self._server is not None:
             self._server.should_exit = True
             if self._loop is not None and self._thread is not None and self._thread.is_alive():
-                try:
+                with contextlib.suppress(RuntimeError):  # the loop already closed
                     self._loop.call_soon_threadsafe(self._abort_connections)
-                except RuntimeError:  # the loop already closed
-                    pass
         if self._thread is not None:
             self._thread.join(timeout=10)
         if self.admin is not None:
