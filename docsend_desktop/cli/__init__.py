@@ -16,7 +16,7 @@ from ..redaction import setup_logging
 from ..store.database import DatabaseError
 from ..store.migrations import MigrationError
 from ..store.settings import SettingError
-from . import activity_commands, connection_commands, content_commands
+from . import activity_commands, connection_commands, content_commands, serve_command
 from .context import CommandContext
 from .output import error_line
 
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     content_commands.register(sub)
     activity_commands.register(sub)
+    serve_command.register(sub)
     connection_commands.register(sub)
     return parser
 
