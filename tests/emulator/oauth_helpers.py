@@ -67,9 +67,10 @@ def submit_login(session: requests.Session, url: str, username: str = "rep@examp
                         allow_redirects=False, timeout=10)
 
 
-def login_code(session: requests.Session, base_url: str, challenge: str, **kwargs) -> dict[str, str]:
+def login_code(session: requests.Session, base_url: str, challenge: str, *, username: str = "rep@example.com",
+               password: str = "demo", **kwargs) -> dict[str, str]:
     """The query parameters of the redirect after a successful login (code, state)."""
-    answer = submit_login(session, authorize_url(base_url, challenge, **kwargs))
+    answer = submit_login(session, authorize_url(base_url, challenge, **kwargs), username, password)
     assert answer.status_code == 302, answer.text
     location = answer.headers["Location"]
     assert location.startswith(kwargs.get("redirect_uri", REDIRECT_URI))
