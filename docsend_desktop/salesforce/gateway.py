@@ -26,6 +26,10 @@ COMPOSITE_MAX_HEAVY = 5  # queries and collections per composite call
 T = TypeVar("T")
 
 
+class Unreachable(TransientError):
+    """The request never left: offline, DNS, refused. Nothing can have landed."""
+
+
 class OutcomeUnknown(TransientError):
     """The request may have reached Salesforce (the connection dropped after sending): a write may have landed."""
 
@@ -84,10 +88,10 @@ class SalesforceGateway:
         except requests.exceptions.SSLError:
             raise ConnectionFailed("TLS verification failed for the Salesforce host") from None
         except (requests.exceptions.ConnectTimeout, requests.exceptions.InvalidURL):
-            raise TransientError("can't reach Salesforce (connect timed out)") from None
+            raise Unreachable("can't reach Salesforce (connect timed out)") from None
         except requests.exceptions.ConnectionError as exc:
             if _never_sent(exc):
-                raise TransientError("can't reach Salesforce (offline?)") from None
+                raise Unreachable("can't reach Salesforce (offline?)") from None
             raise OutcomeUnknown("the connection to Salesforce dropped before its answer") from None
         except (requests.exceptions.ReadTimeout, requests.exceptions.ChunkedEncodingError):
             raise OutcomeUnknown("Salesforce didn't answer in time") from None

@@ -1,0 +1,69 @@
+"""The QThread worker: signals for the UI, pauses on the API limit, stops at a dead grant."""
+
+import pytest
+
+from docsend_desktop.salesforce.connection import SalesforceConnection
+from docsend_desktop.salesforce.gateway import SalesforceGateway
+from docsend_desktop.sync.engine import SyncEngine
+from docsend_desktop.sync.worker import SyncService
+
+
+@pytest.fixture
+def running_worker(qtbot, connected, data_dir, clock):
+    def factory():
+        return SyncEngine(SalesforceGateway(SalesforceConnection.open(data_dir)), clock)
+
+    service = SyncService(factory, clock)
+
+    def start():
+        with qtbot.waitSignal(service.pass_finished, timeout=20_000):
+            service.start()
+        return service
+
+    yield start
+    assert service.shutdown(10_000)
+
+
+def _states(service, qtbot, action, until, timeout=20_000):
+    seen = []
+    service.state_changed.connect(seen.append)
+    with qtbot.waitSignal(service.state_changed, timeout=timeout, check_params_cb=lambda s: s.kind == until):
+        action()
+    return seen
+
+
+def test_activity_is_synced_and_reported_item_by_item(running_worker, org, make_link, visit, qtbot):
+    worker = running_worker()
+    items = []
+    worker.item_sync_state_changed.connect(lambda *args: items.append(args))
+    v = visit(make_link(), "ana@acme.example")
+    with qtbot.waitSignal(worker.pass_finished, timeout=20_000, check_params_cb=lambda r: r["synced"] >= 1) as got:
+        worker.activity_recorded()
+    assert got.args[0]["api_calls"] >= 1
+    assert ("visit", v.id, "synced") in [(k, i, s) for k, i, s, _, _ in items]
+
+
+def test_the_api_limit_pauses_with_a_time_and_no_calls_are_made(running_worker, org, make_link, visit, qtbot):
+    worker = running_worker()
+    used = org.admin.usage()["used"]
+    org.admin.configure(daily_api_limit=used + 1)  # the next lookup succeeds, the create is refused
+    visit(make_link(), "ana@acme.example")
+    seen = _states(worker, qtbot, worker.sync_now, "paused")
+    paused = seen[-1]
+    assert paused.paused_until is not None and "REQUEST_LIMIT_EXCEEDED" in paused.message
+    requests_before = len(org.admin.requests())
+    with qtbot.waitSignal(worker.state_changed, timeout=5_000, check_params_cb=lambda s: s.kind == "paused"):
+        worker.sync_now()  # still paused: Salesforce said so
+    assert len(org.admin.requests()) == requests_before
+
+
+def test_a_dead_grant_stops_the_worker_with_no_further_calls(running_worker, org, make_link, visit, qtbot):
+    worker = running_worker()
+    org.admin.revoke_all()
+    visit(make_link(), "ana@acme.example")
+    _states(worker, qtbot, worker.sync_now, "sign_in_required")
+    requests_before = len(org.admin.requests())
+    worker.sync_now()
+    with qtbot.waitSignal(worker.state_changed, timeout=2_000, raising=False):
+        pass  # give a wrongly scheduled pass its chance to happen
+    assert len(org.admin.requests()) == requests_before
