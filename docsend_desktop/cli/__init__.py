@@ -16,7 +16,7 @@ from ..redaction import setup_logging
 from ..store.database import DatabaseError
 from ..store.migrations import MigrationError
 from ..store.settings import SettingError
-from . import activity_commands, connection_commands, content_commands, serve_command
+from . import activity_commands, connection_commands, content_commands, serve_command, sync_command
 from .context import CommandContext
 from .output import error_line
 
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     activity_commands.register(sub)
     serve_command.register(sub)
     connection_commands.register(sub)
+    sync_command.register(sub)
     return parser
 
 
