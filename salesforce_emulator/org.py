@@ -28,6 +28,10 @@ class Org:
         self.schema = schema
         self.clock = clock
         self.settings = settings  # duplicate_rules: object -> fields whose value must not repeat
+        # (object, field) -> key -> ids that have had that value: unique and External ID fields only.
+        # Entries are only ever added and every hit is re-checked against the record, so a rollback
+        # (which restores records underneath) can leave stale entries but never missing ones.
+        self._indexes: dict[tuple[str, str], dict[object, set[str]]] = {}
 
     @property
     def org_id(self) -> str:
@@ -77,15 +81,37 @@ class Org:
 
     def find_by_field(self, obj: ObjectSchema, field_name: str, value: object) -> list[dict]:
         """Live records whose ``field_name`` equals ``value`` (text compared case-insensitively)."""
-        wanted = value.casefold() if isinstance(value, str) else value
-        matches = []
-        for record in self.live_records(obj):
-            current = record.get(field_name)
-            if isinstance(current, str):
-                current = current.casefold()
-            if current is not None and current == wanted:
-                matches.append(record)
-        return matches
+        wanted = _match_key(value)
+        field = obj.field(field_name)
+        if field is not None and (field.unique or field.external_id):
+            candidates = []
+            for record_id in sorted(self._index(obj, field.name).get(wanted, ())):
+                found = self.store.get_record(record_id)
+                if found is not None:
+                    candidates.append(found[1])
+        else:
+            candidates = self.store.records(obj.name)
+        return [
+            record for record in candidates
+            if not record.get("IsDeleted") and record.get(field_name) is not None
+            and _match_key(record.get(field_name)) == wanted
+        ]
+
+    def _index(self, obj: ObjectSchema, field_name: str) -> dict[object, set[str]]:
+        index = self._indexes.get((obj.name, field_name))
+        if index is None:
+            index = {}
+            for record in self.store.records(obj.name):
+                if record.get(field_name) is not None:
+                    index.setdefault(_match_key(record[field_name]), set()).add(record["Id"])
+            self._indexes[(obj.name, field_name)] = index
+        return index
+
+    def _put(self, obj: ObjectSchema, record: dict) -> None:
+        self.store.put_record(obj.name, record["Id"], record)
+        for (obj_name, field_name), index in self._indexes.items():
+            if obj_name == obj.name and record.get(field_name) is not None:
+                index.setdefault(_match_key(record[field_name]), set()).add(record["Id"])
 
     # -- writes ---------------------------------------------------------------------------------
 
@@ -117,7 +143,7 @@ class Org:
         self._validate(obj, record, {k: v for k, v in values.items() if k != "Id"}, None)
         record["Id"] = record_id or make_id(obj.key_prefix, self.store.next_serial(obj.key_prefix))
         self._derive(obj, record, None)
-        self.store.put_record(obj.name, record["Id"], record)
+        self._put(obj, record)
         return record
 
     def update(self, obj: ObjectSchema, record_id: object, values: dict[str, object], user_id: str) -> dict:
@@ -134,7 +160,7 @@ class Org:
         now = format_datetime(self.clock.now())
         record.update({"LastModifiedDate": now, "LastModifiedById": user_id, "SystemModstamp": now})
         self._derive(obj, record, existing)
-        self.store.put_record(obj.name, record["Id"], record)
+        self._put(obj, record)
         return record
 
     def delete(self, obj: ObjectSchema, record_id: object, user_id: str) -> dict:
@@ -278,6 +304,10 @@ class MultipleMatches(Exception):
         super().__init__(f"{len(matches)} {obj.name} records match")
         self.obj = obj
         self.ids = [record["Id"] for record in matches]
+
+
+def _match_key(value: object) -> object:
+    return value.casefold() if isinstance(value, str) else value
 
 
 def _no_access(obj: ObjectSchema) -> ApiError:

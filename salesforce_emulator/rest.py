@@ -8,6 +8,7 @@ HTTP gateway's job (``app.py``).
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -26,6 +27,7 @@ SUPPORTED_VERSIONS = ("58.0", "59.0", "60.0", "61.0", "62.0")
 VERSION_LABELS = {"58.0": "Summer '23", "59.0": "Winter '24", "60.0": "Spring '24", "61.0": "Summer '24",
                   "62.0": "Winter '25"}
 DEFAULT_BATCH_SIZE = 2000
+_log = logging.getLogger(__name__)
 MAX_SOQL_LENGTH = 100_000
 
 
@@ -87,6 +89,10 @@ class RestApi:
             version = request.path.split("/", 1)[0][1:]
             return ApiResponse(300, [attributes(matches.obj.name, record_id, version)["url"]
                                      for record_id in matches.ids])
+        except Exception:  # an emulator bug: answer as Salesforce does for its own, and say so in the log
+            _log.exception("unexpected error in %s %s", request.method, request.path)
+            return ApiResponse(500, [{"errorCode": "UNKNOWN_EXCEPTION",
+                                      "message": "An unexpected error occurred in the emulator."}])
 
     # -- routing --------------------------------------------------------------------------------
 
