@@ -52,9 +52,8 @@ class CompositeResources:
         if len(rest) == 1:
             _allow(method, "POST", "PATCH", "DELETE")
             if method == "DELETE":
-                return ApiResponse(200, self.delete_collection(request), committed_write=True)
-            return ApiResponse(200, self.write_collection(request, "create" if method == "POST" else "update"),
-                               committed_write=True)
+                return _collection_response(self.delete_collection(request))
+            return _collection_response(self.write_collection(request, "create" if method == "POST" else "update"))
         obj = self.org.object(rest[1])
         if len(rest) == 2:
             _allow(method, "GET", "POST")
@@ -64,7 +63,7 @@ class CompositeResources:
         if ext_field is None or not ext_field.external_id:
             raise ApiError(400, "INVALID_FIELD", f"Field name provided, {rest[2]} is not an External ID or indexed "
                                                  f"field for {obj.name}")
-        return ApiResponse(200, self.write_collection(request, "upsert", obj, ext_field.name), committed_write=True)
+        return _collection_response(self.write_collection(request, "upsert", obj, ext_field.name))
 
     # -- sObject Collections --------------------------------------------------------------------
 
@@ -285,6 +284,12 @@ class CompositeResources:
 
 class _Unresolved(Exception):
     pass
+
+
+def _collection_response(results: list[dict]):
+    from .rest import ApiResponse
+
+    return ApiResponse(200, results, committed_write=any(result["success"] for result in results))
 
 
 def _sub_response(ref: str, status: int, body: object, headers: dict | None = None) -> dict:
