@@ -13,9 +13,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from . import admin, oauth
+from .api_types import ApiRequest, ApiResponse
 from .errors import ApiError, invalid_session
 from .limits import limit_info_header
-from .rest import ApiRequest, ApiResponse, RestApi, supported_versions
+from .rest import RestApi, supported_versions
 
 ABORT_EXTENSION = "salesforce_emulator.abort"
 JSON_TYPE = "application/json;charset=UTF-8"

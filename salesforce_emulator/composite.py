@@ -10,7 +10,9 @@ import json
 import re
 from dataclasses import replace
 from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import quote as url_quote
 
+from .api_types import ApiRequest, ApiResponse, allow_methods, error_response
 from .errors import ApiError, RecordError, RecordValidationError, not_found
 from .ids import normalize_id
 from .org import MultipleMatches
@@ -41,24 +43,22 @@ class CompositeResources:
         return self.api.org
 
     def route(self, request, version: str, rest: list[str]):
-        from .rest import ApiResponse, _allow
-
         method = request.method
         if not rest:
-            _allow(method, "POST")
+            allow_methods(method, "POST")
             return self.composite(request, version)
         if rest[0] != "sobjects" or len(rest) > 3:
             raise not_found()
         if len(rest) == 1:
-            _allow(method, "POST", "PATCH", "DELETE")
+            allow_methods(method, "POST", "PATCH", "DELETE")
             if method == "DELETE":
                 return _collection_response(self.delete_collection(request))
             return _collection_response(self.write_collection(request, "create" if method == "POST" else "update"))
         obj = self.org.object(rest[1])
         if len(rest) == 2:
-            _allow(method, "GET", "POST")
+            allow_methods(method, "GET", "POST")
             return ApiResponse(200, self.retrieve_collection(request, version, obj))
-        _allow(method, "PATCH")
+        allow_methods(method, "PATCH")
         ext_field = obj.field(rest[2])
         if ext_field is None or not ext_field.external_id:
             raise ApiError(400, "INVALID_FIELD", f"Field name provided, {rest[2]} is not an External ID or indexed "
@@ -201,8 +201,6 @@ class CompositeResources:
     # -- composite ------------------------------------------------------------------------------
 
     def composite(self, request, version: str):
-        from .rest import ApiRequest, ApiResponse
-
         payload = request.json()
         subrequests = payload.get("compositeRequest") if isinstance(payload, dict) else None
         if not isinstance(subrequests, list) or not subrequests:
@@ -242,7 +240,7 @@ class CompositeResources:
                                                                    "message": str(missing)}]))
                         outcomes[ref] = (400, None)
                         continue
-                    response = self._run_sub(request, sub["method"].upper(), url, body, ApiRequest)
+                    response = self._run_sub(request, sub["method"].upper(), url, body)
                     wrote = wrote or response.committed_write
                     outcomes[ref] = (response.status, response.body)
                     responses.append(_sub_response(ref, response.status, response.body, response.headers))
@@ -258,9 +256,7 @@ class CompositeResources:
             wrote = False
         return ApiResponse(200, {"compositeResponse": responses}, committed_write=wrote)
 
-    def _run_sub(self, request, method: str, url: str, body: object, request_type):
-        from .rest import ApiResponse, error_response
-
+    def _run_sub(self, request: ApiRequest, method: str, url: str, body: object) -> ApiResponse:
         parts = urlsplit(url)
         prefix = "/services/data/"
         if not parts.path.startswith(prefix):
@@ -269,7 +265,7 @@ class CompositeResources:
         if path.strip("/").split("/")[1:2] == ["composite"] and path.strip("/").split("/")[2:3] != ["sobjects"]:
             return ApiResponse(400, [{"errorCode": "INVALID_INPUT",
                                       "message": "A composite request can't contain another composite request"}])
-        sub = request_type(
+        sub = ApiRequest(
             method=method, path=path, session=request.session, params=dict(parse_qsl(parts.query)),
             body=b"" if body is None else json.dumps(body).encode(), headers=dict(request.headers),
         )
@@ -287,8 +283,6 @@ class _Unresolved(Exception):
 
 
 def _collection_response(results: list[dict]):
-    from .rest import ApiResponse
-
     return ApiResponse(200, results, committed_write=any(result["success"] for result in results))
 
 
@@ -327,8 +321,6 @@ def _lookup(expression: str, outcomes: dict[str, tuple[int, object]]) -> object:
 
 
 def _substitute(value: object, outcomes: dict, *, quote: bool = False) -> object:
-    from urllib.parse import quote as url_quote
-
     if isinstance(value, str):
         def replace_match(match: re.Match) -> str:
             resolved = _lookup(match.group(1), outcomes)

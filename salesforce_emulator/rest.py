@@ -7,18 +7,16 @@ HTTP gateway's job (``app.py``).
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from . import describe
+from .api_types import ApiRequest, ApiResponse, allow_methods, error_response
 from .composite import CompositeResources
 from .errors import ApiError, RecordValidationError, not_found
 from .ids import normalize_id
 from .org import MultipleMatches
 from .schema import ObjectSchema
-from .sessions import Session
 from .soql import run_query
 from .soql.evaluate import attributes
 from .validation import deserialize
@@ -29,39 +27,6 @@ VERSION_LABELS = {"58.0": "Summer '23", "59.0": "Winter '24", "60.0": "Spring '2
 DEFAULT_BATCH_SIZE = 2000
 _log = logging.getLogger(__name__)
 MAX_SOQL_LENGTH = 100_000
-
-
-@dataclass
-class ApiRequest:
-    method: str
-    path: str  # after /services/data/, still percent-encoded, e.g. "v59.0/sobjects/Task/00T..."
-    session: Session
-    params: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
-
-    def json(self) -> object:
-        if not self.body.strip():
-            raise ApiError(400, "JSON_PARSER_ERROR", "No content to map due to end-of-input at [line:1, column:0]")
-        try:
-            return json.loads(self.body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
-            raise ApiError(400, "JSON_PARSER_ERROR",
-                           f"Unexpected character: {getattr(exc, 'msg', 'invalid JSON')} at "
-                           f"[line:{line}, column:{column}]") from None
-
-
-@dataclass
-class ApiResponse:
-    status: int
-    body: object = None  # JSON-able; None with 204
-    headers: dict[str, str] = field(default_factory=dict)
-    committed_write: bool = False  # a write was committed (drop-after-commit applies)
-
-
-def error_response(error: ApiError) -> ApiResponse:
-    return ApiResponse(error.status, error.body())
 
 
 def supported_versions() -> list[dict]:
@@ -103,7 +68,7 @@ class RestApi:
         version, rest = segments[0][1:], segments[1:]
         method = request.method
         if not rest:
-            _allow(method, "GET")
+            allow_methods(method, "GET")
             base = f"/services/data/v{version}"
             return ApiResponse(200, {name: f"{base}/{name}" for name in (
                 "sobjects", "query", "queryAll", "limits", "composite", "search", "tooling")})
@@ -111,12 +76,12 @@ class RestApi:
         if head == "sobjects":
             return self._sobjects(request, version, rest[1:])
         if head in ("query", "queryAll") and len(rest) <= 2:
-            _allow(method, "GET")
+            allow_methods(method, "GET")
             if len(rest) == 2:
                 return self._query_more(request, version, rest[1])
             return self._query(request, version, include_deleted=head == "queryAll")
         if head == "limits" and len(rest) == 1:
-            _allow(method, "GET")
+            allow_methods(method, "GET")
             return ApiResponse(200, self._limits())
         if head == "composite":
             return self.composite.route(request, version, rest[1:])
@@ -125,17 +90,17 @@ class RestApi:
     def _sobjects(self, request: ApiRequest, version: str, rest: list[str]) -> ApiResponse:
         method = request.method
         if not rest:
-            _allow(method, "GET")
+            allow_methods(method, "GET")
             return ApiResponse(200, describe.describe_global(self.org.schema, version))
         obj = self.org.object(rest[0])
         if len(rest) == 1:
-            _allow(method, "GET", "POST")
+            allow_methods(method, "GET", "POST")
             if method == "GET":
                 return ApiResponse(200, {"objectDescribe": describe.object_summary(obj, version), "recentItems": []})
             record = self.org.create(obj, deserialize(obj, request.json()), request.session.user_id)
             return ApiResponse(201, {"id": record["Id"], "success": True, "errors": []}, committed_write=True)
         if len(rest) == 2 and rest[1] == "describe":
-            _allow(method, "GET")
+            allow_methods(method, "GET")
             return ApiResponse(200, describe.describe_object(obj, version))
         if len(rest) == 2:
             record_id = normalize_id(rest[1])
@@ -151,7 +116,7 @@ class RestApi:
 
     def _record(self, request: ApiRequest, version: str, obj: ObjectSchema, record_id: str) -> ApiResponse:
         method = request.method
-        _allow(method, "GET", "PATCH", "DELETE")
+        allow_methods(method, "GET", "PATCH", "DELETE")
         user = request.session.user_id
         if method == "GET":
             record = self.org.retrieve(obj, record_id)
@@ -165,7 +130,7 @@ class RestApi:
     def _by_external_id(self, request: ApiRequest, version: str, obj: ObjectSchema, field_name: str,
                         key: str) -> ApiResponse:
         method = request.method
-        _allow(method, "GET", "PATCH", "DELETE")
+        allow_methods(method, "GET", "PATCH", "DELETE")
         ext_field = obj.field(field_name)
         if ext_field is None or not (ext_field.external_id or ext_field.name == "Id"):
             raise ApiError(404, "NOT_FOUND", f"Provided external ID field does not exist or is not accessible: "
@@ -244,12 +209,6 @@ class RestApi:
             "FileStorageMB": {"Max": 20, "Remaining": 20},
             "SingleEmail": {"Max": 15, "Remaining": 15},
         }
-
-
-def _allow(method: str, *allowed: str) -> None:
-    if method not in allowed:
-        raise ApiError(405, "METHOD_NOT_ALLOWED",
-                       f"HTTP Method '{method}' not allowed. Allowed are {','.join(allowed)}")
 
 
 def _batch_size(options: str) -> int:
