@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from argparse import ArgumentTypeError
 
 from ..salesforce.connection import SalesforceConnection
 from ..salesforce.errors import SalesforceError
@@ -20,8 +21,15 @@ def register(sub) -> None:
     p.add_argument("--backfill", choices=["visit", "document_link", "space_link"], action="append", default=[],
                    help="also send items skipped while this kind was switched off")
     p.add_argument("--retry", action="store_true", help="retry items that need attention")
+    p.add_argument("--chunk-size", type=_chunk_size, default=500, help="outbox rows per batch (default 500)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=run_sync)
+
+
+def _chunk_size(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 5000:
+        raise ArgumentTypeError(f"{text!r} is not a chunk size (1-5000)")
+    return int(text)
 
 
 def run_sync(ctx: CommandContext, args) -> int:
@@ -36,7 +44,7 @@ def run_sync(ctx: CommandContext, args) -> int:
         outbox_state.backfill(kind, now)
     if args.retry:
         outbox_state.retry_parked(None, now)
-    engine = SyncEngine(SalesforceGateway(connection), ctx.clock)
+    engine = SyncEngine(SalesforceGateway(connection), ctx.clock, chunk_size=args.chunk_size)
     if not args.once:
         try:
             sync_forever(engine)

@@ -13,7 +13,7 @@ from ..salesforce.gateway import SalesforceGateway
 from ..salesforce.lookups import chunk_in_queries, run_queries
 from .composer import sync_key_in
 
-CLOCK_SKEW = timedelta(minutes=5)  # our clock and Salesforce's may disagree a little
+CLOCK_SKEW = timedelta(days=1)  # our clock and Salesforce's may disagree; the sync key decides anyway
 
 
 def find_created_tasks(gateway: SalesforceGateway, owner_id: str, subjects: Iterable[str],
