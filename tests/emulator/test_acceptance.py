@@ -6,7 +6,7 @@ import time
 
 import pytest
 import requests
-from oauth_helpers import exchange, login_code, make_verifier
+from emulator_oauth import exchange, login_code, make_verifier
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceGeneralError
 from simple_salesforce.format import format_soql

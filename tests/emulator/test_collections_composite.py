@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import error_code
+from emulator_helpers import error_code
 
 
 def tasks(count, **fields):

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from oauth_helpers import exchange, login_code, make_verifier
+from emulator_oauth import exchange, login_code, make_verifier
 
 from salesforce_emulator import AdminError, Emulator
 

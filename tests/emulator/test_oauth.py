@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from oauth_helpers import (
+from emulator_oauth import (
     CLIENT_ID,
     REDIRECT_URI,
     LoginForm,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import error_code
+from emulator_helpers import error_code
 from simple_salesforce.exceptions import (
     SalesforceMalformedRequest,
     SalesforceMoreThanOneRecord,
