@@ -121,9 +121,12 @@
     return widths.map(function (w) { return imageSrc(n, w) + " " + w + "w"; }).join(", ");
   }
 
+  /* Tell the browser the width the page is really shown at, so it fetches the right size. Only on a
+   * change: setting the attribute restarts the image load, which would fire "load" again. */
   function fitSizes() {
     var shown = Math.ceil(image.getBoundingClientRect().width);
-    if (shown > 0) { image.sizes = shown + "px"; }
+    var sizes = shown + "px";
+    if (shown > 0 && image.getAttribute("sizes") !== sizes) { image.sizes = sizes; }
   }
 
   function prefetch(n) {
