@@ -246,3 +246,57 @@ def test_download_button_only_when_allowed_and_recorded(server, context, link):
     plain = context.new_page()
     plain.goto(f"{server.url}/l/{link().slug}")
     assert plain.query_selector("#download") is None
+
+
+def test_done_when_a_cli_link_opened_through_serve_gives_a_visit_the_owner_pages_show(browser, tmp_path):
+    """The issue's acceptance: CLI link → ``docsend-desktop serve`` → Chromium → visit → owner pages."""
+    import subprocess
+    import sys
+
+    from docsend_desktop.content.sample_pdf import make_pdf
+
+    def cli(*args: str) -> dict | list:
+        result = subprocess.run([sys.executable, "-m", "docsend_desktop", "--data-dir", str(tmp_path / "data"),
+                                 *args, "--json"], capture_output=True, text=True, timeout=60, check=True)
+        return json.loads(result.stdout)
+
+    (tmp_path / "proposal.pdf").write_bytes(make_pdf("Proposal", 5))
+    document = cli("documents", "add", str(tmp_path / "proposal.pdf"))
+    created = cli("links", "create", "--document", str(document["id"]), "--require-email", "--account", "Acme")
+    with subprocess.Popen([sys.executable, "-m", "docsend_desktop", "--data-dir", str(tmp_path / "data"), "serve",
+                           "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as serve:
+        try:
+            url = serve.stdout.readline().strip().rsplit(" ", 1)[1]
+            context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+            page = context.new_page()
+            page.goto(url + "/l/" + created["url"].rsplit("/", 1)[1])
+            page.fill("#email", "buyer@acme.example")
+            with page.expect_response(lambda r: r.url.endswith("/view/beacon")):
+                page.click("button[type=submit]")
+            opened_at = time.monotonic()
+            show_page(page, 1)
+            time.sleep(1.0)
+            with page.expect_response(lambda r: r.url.endswith("/view/beacon")):
+                page.keyboard.press("ArrowRight")
+            show_page(page, 2)
+            time.sleep(1.0)
+            closed_at = time.monotonic()
+            page.close(run_before_unload=True)
+            visit = wait_for(lambda: next((v for v in cli("visits", "list") if v["visible_seconds"] > 1.5), None),
+                             what="the visit with its close beacon")
+            assert visit["email"] == "buyer@acme.example" and visit["account_name"] == "Acme"
+            assert visit["pages_seen"] == [1, 2] and visit["percent_viewed"] == 40.0
+            assert abs(visit["visible_seconds"] - (closed_at - opened_at)) < 0.6
+
+            sign_in = subprocess.run([sys.executable, "-m", "docsend_desktop", "--data-dir", str(tmp_path / "data"),
+                                      "owner", "sign-in-link", "--next", f"/owner/visits/{visit['id']}"],
+                                     capture_output=True, text=True, timeout=60, check=True).stdout.strip()
+            owner = context.new_page()
+            owner.goto(url + "/owner/sign-in/" + sign_in.split("/owner/sign-in/", 1)[1])
+            assert owner.inner_text("h1") == "Visit by buyer@acme.example"
+            assert owner.inner_text("#visit-percent") == "40%"
+            assert owner.locator("svg.bars rect").count() == 5
+            context.close()
+        finally:
+            serve.terminate()
+            serve.wait(timeout=20)
