@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from peewee import Case
-
 from ..store.models import OutboxItem, db
 
 
@@ -67,15 +65,22 @@ def mark_updating(items: Iterable[OutboxItem], now: datetime) -> None:
 
 
 def record_synced(item: OutboxItem, salesforce_id: str, revision_sent: int, now: datetime) -> str:
-    """Returns the state the item ended in (synced, or pending when it changed meanwhile)."""
-    changed = OutboxItem.revision > revision_sent
-    OutboxItem.update(
-        state=Case(None, [(changed, "pending")], "synced"),
-        due_at=None, salesforce_id=salesforce_id, synced_revision=revision_sent,
-        sync_count=OutboxItem.sync_count + 1, last_synced_at=now, sent_at=None, attempts=0,
-        last_error=None, reason_code=None, updated_at=now,
-    ).where(OutboxItem.id == item.id).execute()
-    return OutboxItem.get_by_id(item.id).state
+    """Returns the state the item ended in (synced, or pending when it changed meanwhile).
+
+    One short transaction per result, run once per record of a 1,000-record pass: the statement is
+    written out once rather than built by the query builder each time (which cost ~2 ms a record).
+    """
+    table = OutboxItem._meta.table_name
+    p = db.obj.param
+    stamp = OutboxItem.updated_at.db_value(now)
+    with db.atomic():
+        db.execute_sql(
+            f"UPDATE {table} SET state = CASE WHEN revision > {p} THEN 'pending' ELSE 'synced' END, "
+            f"due_at = NULL, salesforce_id = {p}, synced_revision = {p}, sync_count = sync_count + 1, "
+            f"last_synced_at = {p}, sent_at = NULL, attempts = 0, last_error = NULL, reason_code = NULL, "
+            f"updated_at = {p} WHERE id = {p}",
+            (revision_sent, salesforce_id, revision_sent, stamp, stamp, item.id))
+        return db.execute_sql(f"SELECT state FROM {table} WHERE id = {p}", (item.id,)).fetchone()[0]
 
 
 def adopt(item: OutboxItem, salesforce_id: str, now: datetime) -> None:
