@@ -66,9 +66,7 @@ def record_activity(event: ActivityEvent, clock: Clock) -> Visit:
         visit.save()
         if created:
             outbox.enqueue("visit", visit.id, now)
-            if visitor is not None and _first_visit_on_link(link, visitor, visit):
-                # The link's Task lists its visitors: a new one is a change to sync (DESIGN §3).
-                outbox.mark_changed(link_kind(link), link.id, now)
+            note_visitor_of_link(link, visitor, visit, now)
         else:
             outbox.mark_changed("visit", visit.id, now)
     return visit
@@ -95,8 +93,13 @@ def end_idle_visits(clock: Clock, limit: int = 500) -> int:
             return ended
 
 
-def _first_visit_on_link(link: Link, visitor: Visitor, visit: Visit) -> bool:
-    return not Visit.select().where((Visit.link == link) & (Visit.visitor == visitor) & (Visit.id != visit.id)).exists()
+def note_visitor_of_link(link: Link, visitor: Visitor | None, visit: Visit, now: datetime) -> None:
+    """The link's Task lists its visitors: a visitor's first visit on a link is a change to sync (DESIGN §3)."""
+    if visitor is None:
+        return
+    seen_before = Visit.select().where((Visit.link == link) & (Visit.visitor == visitor) & (Visit.id != visit.id))
+    if not seen_before.exists():
+        outbox.mark_changed(link_kind(link), link.id, now)
 
 
 def _lock_link(link_id: int) -> Link:

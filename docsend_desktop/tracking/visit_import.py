@@ -20,6 +20,7 @@ from ..errors import InputError
 from ..store import outbox
 from ..store.database import write_transaction
 from ..store.models import NAME_MAX, Document, Link, SpaceDocument, Visit, Visitor
+from .activity import note_visitor_of_link
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 MAX_DURATION_SECONDS = 7 * 24 * 3600
@@ -74,6 +75,7 @@ def import_visits(path: Path, clock: Clock) -> ImportReport:
                 continue
             visit = _write_visit(row, key, now)
             outbox.enqueue("visit", visit.id, now)
+            note_visitor_of_link(row.link, visit.visitor if visit.visitor_id else None, visit, now)
             report.imported.append(visit.id)
     return report
 
