@@ -15,8 +15,10 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The app; on its demo data (with a local Salesforce) until a real Salesforce is connected.
 run: $(STAMP)
-	$(BIN)/docsend-desktop $(ARGS)
+	@if $(BIN)/docsend-desktop status --json 2>/dev/null | grep -q '"connected": true'; then \
+		$(BIN)/docsend-desktop $(ARGS); else $(BIN)/docsend-desktop --demo $(ARGS); fi
 
 demo: $(STAMP)
 	$(BIN)/docsend-desktop --demo

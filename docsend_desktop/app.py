@@ -1,63 +1,138 @@
-"""The desktop app's entry: builds the QApplication and the window.
+"""The desktop app's entry: wiring of the store, the viewer, the sync worker and the window.
 
-Until the UI issue lands, the window is a summary of the local data (documents, links, visits, sync queue).
+Until the UI issue lands, the window is a summary: counts, the sync state with "Sync now", the viewer's URL.
 """
 
 from __future__ import annotations
 
+import logging
+import socket
 import sys
+from pathlib import Path
+from urllib.parse import urlsplit
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
-from .store.database import open_database
-from .store.models import Document, Link, OutboxItem, Visit
+from .clock import SystemClock
+from .redaction import setup_logging
+from .salesforce.connection import ConnectionInfo, SalesforceConnection
+from .salesforce.gateway import SalesforceGateway
+from .store import settings
+from .store.database import is_sqlite, open_database
+from .store.models import db
 from .store.paths import ensure_data_dir, resolve_data_dir
+from .sync.engine import SyncEngine
+from .sync.worker import SyncService
+from .ui.summary_window import SummaryWindow
+from .viewer.server import ViewerServer, ViewerStartError
+
+log = logging.getLogger(__name__)
+CHANGE_POLL_MS = 1_000
 
 
-class SummaryWindow(QMainWindow):
-    def __init__(self, data_dir_label: str, demo: bool) -> None:
-        super().__init__()
-        self.setWindowTitle("DocSend Desktop" + (" — demo" if demo else ""))
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        title = QLabel("<h2>DocSend Desktop</h2>")
-        layout.addWidget(title)
-        self.summary = QLabel()
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        layout.addWidget(self.summary)
-        where = QLabel(f"Data: {data_dir_label}")
-        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(where)
-        layout.addStretch(1)
-        self.setCentralWidget(body)
-        self.resize(520, 300)
-        self.refresh()
+class DesktopApp:
+    """Everything the window needs, started: the store, the viewer, the sync worker and the demo org."""
 
-    def refresh(self) -> None:
-        pending = OutboxItem.select().where(OutboxItem.state == "pending").count()
-        self.summary.setText(
-            "<table cellpadding=4>"
-            f"<tr><td>Documents</td><td><b>{Document.select().count()}</b></td></tr>"
-            f"<tr><td>Links</td><td><b>{Link.select().count()}</b></td></tr>"
-            f"<tr><td>Visits</td><td><b>{Visit.select().count()}</b></td></tr>"
-            f"<tr><td>Waiting to sync</td><td><b>{pending}</b></td></tr>"
-            "<tr><td>Salesforce</td><td>not connected</td></tr></table>"
-        )
+    def __init__(self, args) -> None:
+        self.demo = None
+        if args.demo:
+            from .demo import DemoSalesforce, demo_data_dir, seed_demo_data
+
+            self.data_dir = ensure_data_dir(resolve_data_dir(args.data_dir or demo_data_dir()))
+            open_database(self.data_dir, args.database_url)
+            seed_demo_data(self.data_dir)
+            self.demo = DemoSalesforce(self.data_dir)
+            self.demo.start_and_connect(self.data_dir)
+        else:
+            self.data_dir = ensure_data_dir(resolve_data_dir(args.data_dir))
+            open_database(self.data_dir, args.database_url)
+        ca_file = Path(args.ca_file).resolve() if args.ca_file else None
+        clock = SystemClock()
+        data_dir = self.data_dir
+        self.viewer = _start_viewer(data_dir)
+        self.sync = SyncService(
+            lambda: SyncEngine(SalesforceGateway(SalesforceConnection.open(data_dir, ca_file)), clock),
+            clock, probe=_salesforce_reachable)
+        self.window = SummaryWindow(str(data_dir), demo=args.demo, viewer_url=self.viewer.url if self.viewer else None)
+        self.sync.state_changed.connect(self.window.show_sync_state)
+        self.sync.pass_finished.connect(lambda _: self.window.refresh())
+        self.window.sync_now_requested.connect(self.sync.sync_now)
+        self.watcher = _ChangeWatcher(on_change=self._changed)
+        self.sync.start()
+
+    def _changed(self) -> None:
+        self.sync.activity_recorded()
+        self.window.refresh()
+
+    def shutdown(self) -> None:
+        self.watcher.stop()
+        if not self.sync.shutdown():
+            log.warning("a Salesforce request was still running at exit; the next start picks it up")
+        if self.viewer is not None:
+            self.viewer.stop()
+        if self.demo is not None:
+            self.demo.stop()
 
 
 def run_app(args) -> int:
-    if args.demo:
-        from .demo import demo_data_dir, seed_demo_data
-
-        data_dir = ensure_data_dir(resolve_data_dir(args.data_dir or demo_data_dir()))
-        open_database(data_dir, args.database_url)
-        seed_demo_data(data_dir)
-    else:
-        data_dir = ensure_data_dir(resolve_data_dir(args.data_dir))
-        open_database(data_dir, args.database_url)
+    setup_logging(logging.INFO)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("DocSend Desktop")
-    window = SummaryWindow(str(data_dir), args.demo)
-    window.show()
+    desktop = DesktopApp(args)
+    app.aboutToQuit.connect(desktop.shutdown)
+    desktop.window.show()
     return app.exec()
+
+
+def _start_viewer(data_dir: Path) -> ViewerServer | None:
+    if not settings.get_bool("viewer.enabled"):
+        return None
+    viewer = ViewerServer.from_settings(data_dir)
+    try:
+        viewer.start()
+    except ViewerStartError as exc:
+        log.error("the viewer didn't start: %s", exc)
+        return None
+    return viewer
+
+
+def _salesforce_reachable() -> bool:
+    """A cheap probe (a TCP connect to the instance) for the worker's offline state."""
+    url = ConnectionInfo.load().instance_url
+    if not url:
+        return False
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 443), timeout=3):
+            return True
+    except OSError:
+        return False
+
+
+class _ChangeWatcher:
+    """Notices writes by other threads and processes (the viewer, the CLI): ``PRAGMA data_version`` on SQLite,
+    polled once a second on the GUI thread (one tiny query)."""
+
+    def __init__(self, on_change) -> None:
+        self._on_change = on_change
+        self._version = self._read()
+        self._timer = QTimer()
+        self._timer.setInterval(CHANGE_POLL_MS)
+        self._timer.timeout.connect(self._poll)
+        if self._version is not None:
+            self._timer.start()
+
+    def _read(self) -> int | None:
+        if not is_sqlite():
+            return None  # PostgreSQL: LISTEN/NOTIFY comes with team mode
+        return db.execute_sql("PRAGMA data_version").fetchone()[0]
+
+    def _poll(self) -> None:
+        version = self._read()
+        if version != self._version:
+            self._version = version
+            self._on_change()
+
+    def stop(self) -> None:
+        self._timer.stop()
