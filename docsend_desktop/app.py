@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QTimer
+from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication
 
 from .clock import SystemClock
@@ -59,6 +60,7 @@ class DesktopApp:
         self.sync.pass_finished.connect(lambda _: self.window.refresh())
         self.window.sync_now_requested.connect(self.sync.sync_now)
         self.watcher = _ChangeWatcher(on_change=self._changed)
+        _watch_network(self.sync)
         self.sync.start()
 
     def _changed(self) -> None:
@@ -95,6 +97,15 @@ def _start_viewer(data_dir: Path) -> ViewerServer | None:
         log.error("the viewer didn't start: %s", exc)
         return None
     return viewer
+
+
+def _watch_network(sync: SyncService) -> None:
+    """The OS's word on connectivity, where Qt has a backend for it; the worker's probe covers the rest."""
+    if not QNetworkInformation.loadBackendByFeatures(QNetworkInformation.Feature.Reachability):
+        return
+    info = QNetworkInformation.instance()
+    info.reachabilityChanged.connect(
+        lambda reachability: sync.network_reachable(reachability == QNetworkInformation.Reachability.Online))
 
 
 def _salesforce_reachable() -> bool:

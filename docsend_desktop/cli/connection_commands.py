@@ -7,6 +7,7 @@ import webbrowser
 from argparse import ArgumentTypeError
 
 from ..salesforce import oauth
+from ..store import settings
 from ..salesforce.connection import complete_sign_in, disconnect, http_session
 from ..salesforce.errors import SalesforceError
 from ..salesforce.loopback import DEFAULT_TIMEOUT, wait_for_redirect
@@ -16,15 +17,18 @@ from .output import emit_json, error_line
 
 def register(sub) -> None:
     p = sub.add_parser("connect", help="sign in to Salesforce (OAuth with PKCE)")
-    p.add_argument("--login-url", required=True, type=_login_url,
-                   help="production, sandbox, or your My Domain / any https login URL")
-    p.add_argument("--client-id", required=True, help="the consumer key of your org's External Client App")
+    p.add_argument("--login-url", type=_login_url,
+                   help="production, sandbox, or your My Domain / any https login URL (default: the "
+                        "salesforce.login_url setting)")
+    p.add_argument("--client-id", help="the consumer key of your org's External Client App (default: the "
+                                       "salesforce.client_id setting)")
     how = p.add_mutually_exclusive_group()
     how.add_argument("--browser", action="store_true", help="sign in with the system browser (the default)")
     how.add_argument("--refresh-token-stdin", action="store_true",
                      help="headless provisioning: read a refresh token from standard input")
-    p.add_argument("--port", type=_port, default=oauth.DEFAULT_REDIRECT_PORT,
-                   help="loopback port of the callback http://localhost:PORT/OauthRedirect (default 1717)")
+    p.add_argument("--port", type=_port,
+                   help="loopback port of the callback http://localhost:PORT/OauthRedirect (default: the "
+                        "salesforce.redirect_port setting, 1717)")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for the browser")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=connect)
@@ -47,6 +51,13 @@ def _port(text: str) -> int:
 
 
 def connect(ctx: CommandContext, args) -> int:
+    args.login_url = args.login_url or oauth.normalise_login_url(settings.get("salesforce.login_url"))
+    args.client_id = (args.client_id or settings.get("salesforce.client_id")).strip()
+    args.port = args.port or int(settings.get("salesforce.redirect_port"))
+    if not args.client_id:
+        error_line("no consumer key: pass --client-id or set salesforce.client_id (see the README, "
+                   "'Connecting Salesforce')")
+        return 2
     try:
         session = http_session(ctx.data_dir, ctx.ca_file)
     except ValueError as exc:
@@ -68,6 +79,8 @@ def connect(ctx: CommandContext, args) -> int:
     except SalesforceError as exc:
         error_line(str(exc))
         return 1
+    settings.set_value("salesforce.client_id", args.client_id)
+    settings.set_value("salesforce.login_url", args.login_url)
     if result.warning:
         error_line(result.warning)
     identity = result.identity

@@ -51,6 +51,10 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("sync.create_leads_for_unmatched", BOOL, "false", "Create new leads for unmatched emails"),
         SettingSpec("sync.create_tasks_for_unmatched", BOOL, "false", "Create new tasks for unmatched emails"),
         SettingSpec("sync.max_api_usage_percent", TEXT, "90", "Pause syncing past this share of the daily API limit"),
+        SettingSpec("salesforce.login_url", TEXT, "production",
+                    "Salesforce login: production, sandbox, or your My Domain https URL"),
+        SettingSpec("salesforce.client_id", TEXT, "", "Consumer key of your org's External Client App"),
+        SettingSpec("salesforce.redirect_port", TEXT, "1717", "Port of the sign-in callback on localhost"),
         SettingSpec("salesforce.external_id_field", TEXT, "", "External ID Task field for upserts"),
         SettingSpec("viewer.public_url", TEXT, "", "Base URL visitors use to reach the viewer"),
         SettingSpec("viewer.host", TEXT, "127.0.0.1", "Address the built-in viewer listens on"),
@@ -96,7 +100,11 @@ def validate(key: str, value: str) -> str:
         return value.rstrip("/")
     if key == "sync.max_api_usage_percent" and not (value.isdigit() and 1 <= int(value) <= 100):
         raise SettingError(f"{key} takes a whole number from 1 to 100, not {value!r}")
-    if key == "viewer.port" and not (value.isdigit() and 1 <= int(value) <= 65535):
+    if key == "salesforce.login_url" and value.lower() not in ("production", "sandbox"):
+        parts = urlsplit(value)
+        if parts.scheme != "https" or not parts.hostname:
+            raise SettingError(f"{key} takes production, sandbox or an https:// URL, not {value!r}")
+    if key in ("viewer.port", "salesforce.redirect_port") and not (value.isdigit() and 1 <= int(value) <= 65535):
         raise SettingError(f"{key} takes a port number from 1 to 65535, not {value!r}")
     return value
 

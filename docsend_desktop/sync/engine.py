@@ -89,6 +89,8 @@ class SyncEngine:
         end_idle_visits(self.clock)
         switches = Switches.from_settings()
         self._mapping: FieldMapping | None = None
+        self._found = LookupResult()  # lookups are cached for the pass: each email and name is asked once
+        self._asked: tuple[set[str], set[str]] = (set(), set())
         after_id, done = 0, 0
         total = box.count_candidates(now)
         while report.stopped is None and not self.cancel_requested:
@@ -138,8 +140,8 @@ class SyncEngine:
             if not external_id:
                 self._adopt(unresolved, report)
             needing = [(r, f) for r, f in unresolved.values() if r.salesforce_id is None]
-            found = lookup(self.gateway, emails=[f.email for r, f in needing if r.kind == "visit" and f.email],
-                           account_names=[f.account_name for _, f in needing]) if needing else LookupResult()
+            found = self._lookup(emails={f.email for r, f in needing if r.kind == "visit" and f.email},
+                                 names={f.account_name for _, f in needing if f.account_name})
             planned = plan_items(list(unresolved.values()), found, switches, mapping,
                                  owner_id=self.gateway.connection.info.user_id, external_id=external_id)
             for item in planned.refused:
@@ -179,6 +181,19 @@ class SyncEngine:
                                              "field on Task")
         return self._mapping
 
+    def _lookup(self, emails: set[str], names: set[str]) -> LookupResult:
+        asked_emails, asked_names = self._asked
+        new_emails = {e.lower() for e in emails} - asked_emails
+        new_names = {n.strip().lower() for n in names} - asked_names
+        if new_emails or new_names:
+            found = lookup(self.gateway, emails=new_emails, account_names=new_names)
+            self._found.contacts.update(found.contacts)
+            self._found.leads.update(found.leads)
+            self._found.accounts.update(found.accounts)
+            asked_emails |= new_emails
+            asked_names |= new_names
+        return self._found
+
     def _adopt(self, unresolved: dict, report: PassReport) -> None:
         """Rows whose create may have landed: find and adopt their Task before anything is re-sent."""
         uncertain = [(r, f) for r, f in unresolved.values() if r.salesforce_id is None and r.sent_at is not None]
@@ -210,6 +225,7 @@ class SyncEngine:
         for (email, _), result in zip(emails, results, strict=True):
             if result.success:
                 created[email] = result.id
+                self._found.leads[email.lower()] = [{"Id": result.id, "Email": email}]  # later chunks match it
                 report.leads_created += 1
                 continue
             for row in planned.rows_waiting_for_lead(email):

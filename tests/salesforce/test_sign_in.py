@@ -175,3 +175,22 @@ def test_cli_connect_failures_are_one_line_and_store_nothing(data_dir, salesforc
     err = capsys.readouterr().err.strip().splitlines()
     assert result == code and len(err) == 1 and message in err[0], err
     assert memory_keyring.secrets == {}
+
+
+def test_a_browser_that_never_comes_back_times_out_clearly(database, data_dir, salesforce_org):
+    from docsend_desktop.salesforce.loopback import wait_for_redirect
+
+    flow = oauth.AuthorizationFlow(salesforce_org.login_url, "docsend-desktop", oauth.redirect_uri_for(17172),
+                                   http_session(data_dir, salesforce_org.ca_path))
+    shown = []
+    with pytest.raises(SignInRequired, match="timed out .* nothing was changed"):
+        wait_for_redirect(flow, 17172, open_url=lambda url: False, timeout=0.5, on_url=shown.append)
+    assert shown and shown[0].startswith(salesforce_org.login_url)  # no browser: the URL was printed instead
+    assert not ConnectionInfo.load().connected
+
+
+def test_connect_without_a_consumer_key_says_how_to_give_one(data_dir, capsys):
+    code = main(["--data-dir", str(data_dir), "connect", "--refresh-token-stdin"])
+    close_database()
+    err = capsys.readouterr().err
+    assert code == 2 and "no consumer key" in err and len(err.strip().splitlines()) == 1

@@ -133,3 +133,18 @@ def test_switched_off_kinds_do_not_flood_when_switched_back_on(org, engine, make
 
 def test_a_pass_with_nothing_due_makes_no_call(org, engine):
     assert engine.run_pass().api_calls == 0
+
+
+def test_a_lead_created_early_in_a_pass_is_reused_by_later_chunks(org, engine, make_link, visit, switch, clock):
+    switch("sync.create_leads_for_unmatched", "true")
+    engine.chunk_size = 2  # several chunks in one pass
+    link = make_link(account="Nobody Inc")
+    for _ in range(3):  # the same unknown visitor, three visits
+        visit(link, "repeat@nowhere.example")
+        clock.advance(minutes=11)
+    visit(make_link(), "ana@acme.example")
+    engine.run_pass()
+    leads = [r for r in org.admin.records("Lead") if r["Email"] == "repeat@nowhere.example"]
+    assert len(leads) == 1
+    visit_tasks = [t for t in tasks(org) if t["Subject"].startswith("DocSend visit")]
+    assert len(visit_tasks) == 4 and sum(t["WhoId"] == leads[0]["Id"] for t in visit_tasks) == 3
