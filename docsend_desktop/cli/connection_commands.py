@@ -7,10 +7,10 @@ import webbrowser
 from argparse import ArgumentTypeError
 
 from ..salesforce import oauth
-from ..store import settings
 from ..salesforce.connection import complete_sign_in, disconnect, http_session
 from ..salesforce.errors import SalesforceError
 from ..salesforce.loopback import DEFAULT_TIMEOUT, wait_for_redirect
+from ..store import settings
 from .context import CommandContext
 from .output import emit_json, error_line
 

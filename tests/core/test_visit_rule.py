@@ -80,8 +80,9 @@ def test_visits_partition_activity_by_the_ten_minute_rule(events, pdf_path, tmp_
             for earlier, later in zip(mine, mine[1:], strict=False):
                 assert later.started_at - earlier.last_activity_at >= VISIT_GAP  # apart, never overlapping
             assert all(v.ended_at == v.last_activity_at for v in mine)
-            assert all(v.visible_seconds <= (v.last_activity_at - v.started_at).total_seconds() + 10 * v.event_count + 0.01
-                       for v in mine)
+            for v in mine:  # visible time never outruns the wall clock (plus the per-event slack)
+                wall = (v.last_activity_at - v.started_at).total_seconds()
+                assert v.visible_seconds <= wall + 10 * v.event_count + 0.01
         assert OutboxItem.select().where(OutboxItem.kind == "visit").count() == len(visits)
     finally:
         close_database()
