@@ -53,6 +53,7 @@ def create_app(data_dir: Path, clock: Clock | None = None, *, secret: str | None
                 sweeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
+            await run_in_threadpool(ctx.writer.close)  # let queued activity finish writing
 
     routes = [
         Route("/", home, methods=["GET", "HEAD"]),

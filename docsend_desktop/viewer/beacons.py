@@ -6,7 +6,8 @@ Body (JSON, at most 4 KiB, sent by ``fetch`` or ``navigator.sendBeacon``)::
 
 ``k`` is open | page | heartbeat | close, ``p`` the page shown (1-based), ``s`` the visible seconds on
 that page since the previous event. Who and what come only from the token. Every event is checked
-before any is written; the domain applies the 10-minute visit rule and writes the outbox row with each.
+before any is written, then all are written in one transaction; the domain checks the link and document,
+applies the 10-minute visit rule and writes the outbox row with each event.
 
 Answers: 204 recorded; 400 malformed; 401 unknown or expired token; 410 link gone; 413 too large;
 415 not JSON/text; 429 too many beacons for this page load.
@@ -19,15 +20,16 @@ import logging
 import math
 from dataclasses import dataclass
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..errors import InputError
-from ..tracking.activity import MAX_EVENT_SECONDS, ActivityEvent, record_activity
+from ..store.models import Document
+from ..tracking.activity import MAX_EVENT_SECONDS
 from .context import ViewerContext, viewer_context
 from .grants import GrantRefused, check_grant
+from .recording import record_events
 from .security import BEACON_BODY_MAX, BodyTooLarge, read_body
 from .tokens import VisitGrant
 
@@ -101,26 +103,38 @@ async def beacon(request: Request) -> Response:
         return _answer(401, "unknown or expired visit token")
     if not ctx.beacon_limiter.allow(grant.nonce):
         return _answer(429, "too many beacons")
-    return await run_in_threadpool(_record, ctx, grant, events)
+    return await ctx.writer.run(_record, ctx, grant, events)
 
 
 def _record(ctx: ViewerContext, grant: VisitGrant, events: list[BeaconEvent]) -> Response:
-    try:
-        found = check_grant(ctx, grant)
-    except GrantRefused as refused:
-        return _answer(refused.status, refused.reason)
-    if any(event.page > found.document.page_count for event in events):
+    """On the writer thread: check, record, and answer."""
+    page_count = _page_count(ctx, grant.document_id)
+    if page_count is None:
+        return _answer(404, "this document is no longer behind this link")
+    if any(event.page > page_count for event in events):
         return _answer(400, "page out of range")
-    for event in events:
+    try:
+        record_events(ctx.clock, grant, [(event.kind, event.page, event.seconds) for event in events])
+    except InputError as exc:
+        # The domain checks the link is available and the document behind it; say which, if either.
         try:
-            record_activity(ActivityEvent(
-                link_id=found.link.id, kind=event.kind, document_id=found.document.id, email=grant.email,
-                name=grant.name or None, viewer_id=grant.viewer_id, page=event.page, seconds=event.seconds,
-            ), ctx.clock)
-        except InputError as exc:  # the link changed under us (disabled, expired, document removed)
-            log.info("beacon refused by the domain: %s", exc)
-            return _answer(410, "this link is no longer available")
+            check_grant(ctx, grant)
+        except GrantRefused as refused:
+            return _answer(refused.status, refused.reason)
+        log.info("beacon refused by the domain: %s", exc)
+        return _answer(400, "event refused")
     return _answer(204)
+
+
+def _page_count(ctx: ViewerContext, document_id: int) -> int | None:
+    """A document's page count, remembered: a document's content (and so its pages) never changes."""
+    count = ctx.page_counts.get(document_id)
+    if count is None:
+        document = Document.get_or_none(Document.id == document_id)
+        if document is None:
+            return None
+        count = ctx.page_counts[document_id] = document.page_count
+    return count
 
 
 routes = [Route("/view/beacon", beacon, methods=["POST"])]

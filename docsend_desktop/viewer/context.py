@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from ..clock import Clock
 from ..content.urls import viewer_base_url
 from .pages import PageRenderer
 from .ratelimit import FailureLimiter, TokenBucketLimiter
+from .recording import ActivityWriter
 from .security import CsrfProtection
 from .templating import Pages, StaticAsset
 from .tokens import SignedValues, VisitTokens, derive_key
@@ -40,6 +41,8 @@ class ViewerContext:
     passcode_link_failures: FailureLimiter
     owner_failures: FailureLimiter
     beacon_limiter: TokenBucketLimiter
+    writer: ActivityWriter = field(default_factory=ActivityWriter)
+    page_counts: dict[int, int] = field(default_factory=dict)  # document id → pages (immutable per document)
 
     @classmethod
     def build(cls, data_dir: Path, clock: Clock, secret: str, public_url: str | None,

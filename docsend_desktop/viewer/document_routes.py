@@ -16,10 +16,10 @@ from starlette.routing import Route
 
 from ..content.documents import document_file
 from ..errors import InputError
-from ..tracking.activity import ActivityEvent, record_activity
 from .context import ViewerContext, viewer_context
 from .grants import GrantedDocument, GrantRefused, check_grant
 from .pages import IMAGE_TYPE, snap_width
+from .recording import record_events
 from .tokens import VisitGrant
 
 log = logging.getLogger(__name__)
@@ -47,21 +47,26 @@ async def _granted(ctx: ViewerContext, token: str | None) -> tuple[VisitGrant, G
 
 
 async def page_image(request: Request) -> Response:
-    """GET ``/view/page?t=TOKEN&n=PAGE&w=WIDTH``."""
+    """GET ``/view/page?t=TOKEN&n=PAGE&w=WIDTH``: one trip to a worker thread checks the token and gets the image."""
     ctx = viewer_context(request)
     page, width = _small_int(request.query_params.get("n")), _small_int(request.query_params.get("w"))
     if page is None:
         return _refused(400, "bad page number")
-    granted = await _granted(ctx, request.query_params.get("t"))
-    if isinstance(granted, Response):
-        return granted
-    document = granted[1].document
+    grant = ctx.visit_tokens.read(request.query_params.get("t"))
+    if grant is None:
+        return _refused(403, "This page has expired. Reload the link to continue.")
+    return await run_in_threadpool(_page_image, ctx, grant, page, snap_width(width))
+
+
+def _page_image(ctx: ViewerContext, grant: VisitGrant, page: int, width: int) -> Response:
+    try:
+        document = check_grant(ctx, grant).document
+    except GrantRefused as refused:
+        return _refused(refused.status, refused.reason)
     if not 1 <= page <= document.page_count:
         return _refused(404, "no such page")
-    path = await ctx.renderer.page_image(document_file(ctx.data_dir, document), document.sha256, page,
-                                         snap_width(width))
-    return FileResponse(path, media_type=IMAGE_TYPE,
-                        headers={"cache-control": f"private, max-age={PAGE_IMAGE_MAX_AGE}"})
+    data = ctx.renderer.image_bytes(document_file(ctx.data_dir, document), document.sha256, page, width)
+    return Response(data, media_type=IMAGE_TYPE, headers={"cache-control": f"private, max-age={PAGE_IMAGE_MAX_AGE}"})
 
 
 async def download(request: Request) -> Response:
@@ -73,10 +78,8 @@ async def download(request: Request) -> Response:
     grant, found = granted
     if not found.link.allow_download:
         return _refused(403, "This link does not allow downloads.")
-    event = ActivityEvent(link_id=found.link.id, kind="download", document_id=found.document.id, email=grant.email,
-                          name=grant.name or None, viewer_id=grant.viewer_id)
     try:
-        await run_in_threadpool(record_activity, event, ctx.clock)
+        await ctx.writer.run(record_events, ctx.clock, grant, [("download", None, 0.0)])
     except InputError as exc:
         log.info("download refused: %s", exc)
         return _refused(410, "This link is no longer available.")

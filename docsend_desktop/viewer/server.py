@@ -127,8 +127,10 @@ class ViewerServer:
                                        flags=socket.AI_PASSIVE)
         except socket.gaierror as exc:
             raise ViewerStartError(f"can't listen on {self.host!r}: {exc.strerror}") from None
-        family, _, _, _, address = infos[0]
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        family, kind, proto, _, address = infos[0]
+        # The protocol must say TCP: asyncio only sets TCP_NODELAY on sockets that do, and without it a
+        # response written in two parts waits ~40 ms for the client's delayed ACK (Nagle).
+        sock = socket.socket(family, kind, proto or socket.IPPROTO_TCP)
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind(address)
