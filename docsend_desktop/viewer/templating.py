@@ -78,7 +78,9 @@ def format_when(value: datetime | None) -> str:
 
 
 def format_duration(seconds: float | None) -> str:
-    """``42 s``, ``3 min 5 s``, ``1 h 2 min``: readable at a glance."""
+    """``1.5 s``, ``42 s``, ``3 min 5 s``, ``1 h 2 min``: readable at a glance."""
+    if (seconds or 0) < 9.95:
+        return f"{seconds or 0:.1f}".rstrip("0").rstrip(".") + " s"
     total = int(round(seconds or 0))
     if total < 60:
         return f"{total} s"

@@ -161,8 +161,8 @@ def test_visit_stats_page_shows_duration_percent_and_time_per_page(client, clock
     assert "Visit by ana@example.com" in page.text
     assert 'id="visit-duration">12 s<' in page.text
     assert 'id="visit-percent">50%<' in page.text
-    bars = re.findall(r'<rect x="60" y="[\d.]+" width="([\d.]+)"', page.text)
-    assert [float(w) for w in bars] == [470.0, 235.0, 0.0, 0.0]  # 8 s, 4 s, 0, 0 against the longest
+    bars = re.findall(r'<rect x="52" y="[\d.]+" width="([\d.]+)"', page.text)
+    assert [float(w) for w in bars] == [330.0, 165.0, 0.0, 0.0]  # 8 s, 4 s, 0, 0 against the longest
     assert "Page 1: 8 s" in page.text and "Page 2: 4 s" in page.text
 
 
@@ -187,3 +187,10 @@ def test_pending_sign_in_links_are_bounded(clock):
     for _ in range(30):
         create_owner_sign_in_url(clock, base_url=BASE)
     assert settings.get_internal(SIGN_IN_TOKENS_KEY).count('"h"') == 20
+
+
+def test_durations_read_at_a_glance():
+    from docsend_desktop.viewer.templating import format_duration
+
+    assert [format_duration(s) for s in (0, 1.26, 8.0, 42.4, 185, 3720)] == [
+        "0 s", "1.3 s", "8 s", "42 s", "3 min 5 s", "1 h 2 min"]
