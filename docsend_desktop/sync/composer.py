@@ -62,6 +62,8 @@ def visit_points(f: VisitFacts) -> list[DataPoint]:
 
 def link_points(f: LinkFacts) -> list[DataPoint]:
     visitors = ", ".join(f.visitors) if f.visitors else "none yet"
+    if f.more_visitors:
+        visitors += f" and {f.more_visitors} more"
     if f.anonymous_visits:
         visitors += f" (+{f.anonymous_visits} anonymous visit{'s' if f.anonymous_visits > 1 else ''})"
     is_doc = f.kind == "document_link"

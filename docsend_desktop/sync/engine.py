@@ -22,7 +22,7 @@ from ..salesforce.errors import (
     SignInRequired,
     TransientError,
 )
-from ..salesforce.gateway import OutcomeUnknown, SalesforceGateway, Unreachable
+from ..salesforce.gateway import SalesforceGateway, Unreachable
 from ..salesforce.lookups import LookupResult, lookup
 from ..store import settings
 from ..store.models import OutboxItem, Visit
@@ -31,6 +31,7 @@ from . import outbox_state as box
 from .adoption import find_created_tasks
 from .composer import link_subject, visit_subject
 from .facts import LinkFacts, VisitFacts, load_link_facts, load_visit_facts
+from .lookup_cache import LookupCache
 from .mapping import FieldMapping, configured_mapping, resolve
 from .plan import Planned, plan_items
 from .rules import PERIOD, Switches, backoff, link_due_at, visit_due_at
@@ -89,8 +90,7 @@ class SyncEngine:
         end_idle_visits(self.clock)
         switches = Switches.from_settings()
         self._mapping: FieldMapping | None = None
-        self._found = LookupResult()  # lookups are cached for the pass: each email and name is asked once
-        self._asked: tuple[set[str], set[str]] = (set(), set())
+        self._cache = LookupCache()  # lookups are cached for the pass, within a bounded size
         after_id, done = 0, 0
         total = box.count_candidates(now)
         while report.stopped is None and not self.cancel_requested:
@@ -155,7 +155,9 @@ class SyncEngine:
         except (TransientError, ConnectionFailed) as exc:
             report.offline = isinstance(exc, (Unreachable, ConnectionFailed))
             for row, _ in list(unresolved.values()):
-                self._retry(row, str(exc), report, outcome_known=not isinstance(exc, OutcomeUnknown))
+                # A whole call failed: whatever create is in doubt (``sent_at``) stays in doubt until a
+                # definite answer or an adoption search settles it.
+                self._retry(row, str(exc), report, outcome_known=False)
         except SalesforceError as exc:  # configuration, or a refusal of the whole call: a person must look
             for row, _ in list(unresolved.values()):
                 self._park(row, exc.kind, str(exc), report)
@@ -182,17 +184,17 @@ class SyncEngine:
         return self._mapping
 
     def _lookup(self, emails: set[str], names: set[str]) -> LookupResult:
-        asked_emails, asked_names = self._asked
-        new_emails = {e.lower() for e in emails} - asked_emails
-        new_names = {n.strip().lower() for n in names} - asked_names
-        if new_emails or new_names:
-            found = lookup(self.gateway, emails=new_emails, account_names=new_names)
-            self._found.contacts.update(found.contacts)
-            self._found.leads.update(found.leads)
-            self._found.accounts.update(found.accounts)
-            asked_emails |= new_emails
-            asked_names |= new_names
-        return self._found
+        """Ask Salesforce only for what this pass hasn't asked yet; answers kept in a bounded cache."""
+        emails = {e.lower() for e in emails}
+        names = {n.strip().lower() for n in names}
+        found = self._cache.get(emails, names)
+        missing_emails = {e for e in emails if not self._cache.knows_email(e)}
+        missing_names = {n for n in names if not self._cache.knows_name(n)}
+        if missing_emails or missing_names:
+            fresh = lookup(self.gateway, emails=missing_emails, account_names=missing_names)
+            self._cache.add(fresh, missing_emails, missing_names)
+            found = self._cache.get(emails, names)
+        return found
 
     def _adopt(self, unresolved: dict, report: PassReport) -> None:
         """Rows whose create may have landed: find and adopt their Task before anything is re-sent."""
@@ -212,9 +214,12 @@ class SyncEngine:
             task_id = found.get(row.sync_key)
             if task_id:
                 box.adopt(row, task_id, now)
-                row.salesforce_id, row.sent_at = task_id, None
+                row.salesforce_id = task_id
                 row.sync_count += 1
                 report.adopted += 1
+            else:
+                box.clear_sent(row)  # searched after the send and not there: it was never created
+            row.sent_at = None
 
     def _create_leads(self, planned: Planned, unresolved: dict, report: PassReport) -> dict[str, str]:
         emails = planned.lead_requests()
@@ -225,7 +230,7 @@ class SyncEngine:
         for (email, _), result in zip(emails, results, strict=True):
             if result.success:
                 created[email] = result.id
-                self._found.leads[email.lower()] = [{"Id": result.id, "Email": email}]  # later chunks match it
+                self._cache.add_lead(email, result.id)  # later chunks match it instead of creating another
                 report.leads_created += 1
                 continue
             for row in planned.rows_waiting_for_lead(email):

@@ -11,6 +11,8 @@ from peewee import JOIN
 from ..content.urls import external_link_url, owner_url, viewer_base_url
 from ..store.models import Document, Link, Space, Visit, Visitor
 
+MAX_LISTED_VISITORS = 300  # what a Task's Description can show and a person can read
+
 
 @dataclass(frozen=True)
 class VisitFacts:
@@ -36,7 +38,8 @@ class LinkFacts:
     target_url: str  # the owner page of the document or Space
     link_url: str  # the owner page of the link (internal)
     external_url: str
-    visitors: list[str]  # "Name <email>" of identified visitors, first visit first
+    visitors: list[str]  # "Name <email>" of identified visitors, first visit first, at most MAX_LISTED_VISITORS
+    more_visitors: int  # identified visitors not listed
     anonymous_visits: int
     created_at: datetime
 
@@ -76,6 +79,7 @@ def load_link_facts(link_ids: list[int]) -> dict[int, LinkFacts]:
         .where(Link.id.in_(link_ids))
     )
     visitors: dict[int, list[str]] = defaultdict(list)
+    more: dict[int, int] = defaultdict(int)  # identified visitors past MAX_LISTED_VISITORS
     anonymous: dict[int, int] = defaultdict(int)
     seen: set[tuple[int, int]] = set()
     visits = (
@@ -83,12 +87,16 @@ def load_link_facts(link_ids: list[int]) -> dict[int, LinkFacts]:
         .join(Visitor, JOIN.LEFT_OUTER, on=(Visit.visitor == Visitor.id))
         .where(Visit.link.in_(link_ids))
         .order_by(Visit.started_at, Visit.id)
+        .iterator()  # a popular link has many visits: don't keep them all
     )
     for v in visits:
         if v.visitor_id is None:
             anonymous[v.link_id] += 1
         elif (v.link_id, v.visitor_id) not in seen:
             seen.add((v.link_id, v.visitor_id))
+            if len(visitors[v.link_id]) >= MAX_LISTED_VISITORS:
+                more[v.link_id] += 1
+                continue
             visitors[v.link_id].append(f"{v.visitor.name} <{v.visitor.email}>" if v.visitor.name else v.visitor.email)
     facts = {}
     for link in links:
@@ -99,6 +107,7 @@ def load_link_facts(link_ids: list[int]) -> dict[int, LinkFacts]:
             account_name=link.account_name,
             target_url=owner_url("document" if is_doc else "space", target.id, base),
             link_url=owner_url("link", link.id, base), external_url=external_link_url(link.slug, base),
-            visitors=visitors[link.id], anonymous_visits=anonymous[link.id], created_at=link.created_at,
+            visitors=visitors[link.id], more_visitors=more[link.id], anonymous_visits=anonymous[link.id],
+            created_at=link.created_at,
         )
     return facts

@@ -34,7 +34,9 @@ def _may_be_due(now: datetime):
 
 
 def defer(item: OutboxItem, until: datetime) -> None:
-    OutboxItem.update(due_at=until).where((OutboxItem.id == item.id) & (OutboxItem.state == "pending")).execute()
+    """Not due yet by the rules: waiting, not failing (any earlier transient error is behind it)."""
+    OutboxItem.update(state="pending", due_at=until, reason_code=None, last_error=None).where(
+        (OutboxItem.id == item.id) & (OutboxItem.state.in_(("pending", "syncing")))).execute()
 
 
 def skip(item: OutboxItem, code: str, message: str, now: datetime) -> None:
@@ -87,6 +89,10 @@ def adopt(item: OutboxItem, salesforce_id: str, now: datetime) -> None:
     """A Task an earlier, interrupted attempt created: keep its id; the pending change is sent as an update."""
     OutboxItem.update(salesforce_id=salesforce_id, sent_at=None, sync_count=OutboxItem.sync_count + 1,
                       updated_at=now).where(OutboxItem.id == item.id).execute()
+
+
+def clear_sent(item: OutboxItem) -> None:
+    OutboxItem.update(sent_at=None).where(OutboxItem.id == item.id).execute()
 
 
 def retry_later(item: OutboxItem, message: str, delay: timedelta, now: datetime, *, outcome_known: bool) -> None:

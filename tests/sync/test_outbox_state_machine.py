@@ -5,6 +5,7 @@ message — never gone — and no sync key has two Tasks in Salesforce. At the e
 has exactly one Task.
 """
 
+import os
 import random
 import tempfile
 from datetime import UTC, datetime
@@ -124,6 +125,7 @@ def test_outbox_invariants_hold_under_faults_and_restarts(org_for_machine):
             finally:
                 close_database()
 
-    OutboxMachine.TestCase.settings = settings(max_examples=12, stateful_step_count=14, deadline=None,
+    examples = int(os.environ.get("DOCSEND_STATE_MACHINE_EXAMPLES", "12"))  # raise it for a deeper search
+    OutboxMachine.TestCase.settings = settings(max_examples=examples, stateful_step_count=14, deadline=None,
                                                suppress_health_check=[HealthCheck.too_slow])
     OutboxMachine.TestCase().runTest()
