@@ -67,3 +67,42 @@ def test_a_dead_grant_stops_the_worker_with_no_further_calls(running_worker, org
     with qtbot.waitSignal(worker.state_changed, timeout=2_000, raising=False):
         pass  # give a wrongly scheduled pass its chance to happen
     assert len(org.admin.requests()) == requests_before
+
+
+def test_offline_then_back_online_resumes_by_itself(qtbot, database, data_dir, clock, tmp_path, make_link, visit):
+    """Salesforce goes away (offline), activity keeps being recorded; when the network is back, sync resumes."""
+    from docsend_desktop.salesforce.connection import complete_sign_in, http_session
+    from docsend_desktop.salesforce.oauth import Grant
+    from salesforce_emulator import Emulator
+
+    org_dir = tmp_path / "org"
+    first = Emulator(org_dir).start()
+    port = first.port
+    first.admin.seed({"Account": [{"Name": "Acme Corporation"}]})
+    tokens = first.admin.issue_tokens()
+    complete_sign_in(data_dir, first.login_url, "docsend-desktop",
+                     Grant(tokens["access_token"], tokens["refresh_token"], tokens["instance_url"], tokens["id"]),
+                     http_session(data_dir, first.ca_path), first.ca_path)
+    first.stop()  # the network is gone
+
+    reachable = {"now": False}
+    service = SyncService(lambda: SyncEngine(SalesforceGateway(SalesforceConnection.open(data_dir)), clock), clock,
+                          probe=lambda: reachable["now"])
+    visit(make_link(), "ana@acme.example")
+    try:
+        with qtbot.waitSignal(service.state_changed, timeout=20_000,
+                              check_params_cb=lambda s: s.kind == "offline") as got:
+            service.start()
+        assert got.args[0].pending >= 1  # "Offline — N pending"
+        second = Emulator(org_dir, port=port).start()  # back, same host and port
+        try:
+            reachable["now"] = True
+            with qtbot.waitSignal(service.state_changed, timeout=20_000,
+                                  check_params_cb=lambda s: s.kind == "up_to_date"):
+                service.network_reachable(True)
+            assert [t["Subject"] for t in second.admin.records("Task") if t["Subject"].startswith("DocSend visit")]
+        finally:
+            assert service.shutdown(10_000)
+            second.stop()
+    finally:
+        service.shutdown(10_000)
