@@ -118,7 +118,7 @@ def _record(ctx: ViewerContext, grant: VisitGrant, events: list[BeaconEvent]) ->
     except InputError as exc:
         # The domain checks the link is available and the document behind it; say which, if either.
         try:
-            check_grant(ctx, grant)
+            check_grant(ctx, grant, fresh=True)
         except GrantRefused as refused:
             return _answer(refused.status, refused.reason)
         log.info("beacon refused by the domain: %s", exc)

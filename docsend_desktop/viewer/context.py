@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from ..clock import Clock
 from ..content.urls import viewer_base_url
+from .grants import GrantCache
 from .pages import PageRenderer
 from .ratelimit import FailureLimiter, TokenBucketLimiter
 from .recording import ActivityWriter
@@ -41,6 +42,7 @@ class ViewerContext:
     passcode_link_failures: FailureLimiter
     owner_failures: FailureLimiter
     beacon_limiter: TokenBucketLimiter
+    grants: GrantCache
     writer: ActivityWriter = field(default_factory=ActivityWriter)
     page_counts: dict[int, int] = field(default_factory=dict)  # document id → pages (immutable per document)
 
@@ -63,6 +65,7 @@ class ViewerContext:
             passcode_link_failures=FailureLimiter(clock, max_failures=PASSCODE_TRIES_PER_LINK, window=FAILURE_WINDOW),
             owner_failures=FailureLimiter(clock, max_failures=OWNER_PASSWORD_TRIES, window=FAILURE_WINDOW),
             beacon_limiter=TokenBucketLimiter(clock, rate=BEACON_RATE, burst=BEACON_BURST),
+            grants=GrantCache(clock),
         )
 
     def base_url(self) -> str:

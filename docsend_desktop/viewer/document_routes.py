@@ -47,7 +47,7 @@ async def _granted(ctx: ViewerContext, token: str | None) -> tuple[VisitGrant, G
 
 
 async def page_image(request: Request) -> Response:
-    """GET ``/view/page?t=TOKEN&n=PAGE&w=WIDTH``: one trip to a worker thread checks the token and gets the image."""
+    """GET ``/view/page?t=TOKEN&n=PAGE&w=WIDTH``."""
     ctx = viewer_context(request)
     page, width = _small_int(request.query_params.get("n")), _small_int(request.query_params.get("w"))
     if page is None:
@@ -55,7 +55,13 @@ async def page_image(request: Request) -> Response:
     grant = ctx.visit_tokens.read(request.query_params.get("t"))
     if grant is None:
         return _refused(403, "This page has expired. Reload the link to continue.")
-    return await run_in_threadpool(_page_image, ctx, grant, page, snap_width(width))
+    width = snap_width(width)
+    found = ctx.grants.get(grant)  # a page turn: usually answered from memory, without a worker thread
+    if found is not None and 1 <= page <= found.document.page_count:
+        data = ctx.renderer.memory_image(found.document.sha256, page, width)
+        if data is not None:
+            return _image_response(data)
+    return await run_in_threadpool(_page_image, ctx, grant, page, width)
 
 
 def _page_image(ctx: ViewerContext, grant: VisitGrant, page: int, width: int) -> Response:
@@ -65,7 +71,11 @@ def _page_image(ctx: ViewerContext, grant: VisitGrant, page: int, width: int) ->
         return _refused(refused.status, refused.reason)
     if not 1 <= page <= document.page_count:
         return _refused(404, "no such page")
-    data = ctx.renderer.image_bytes(document_file(ctx.data_dir, document), document.sha256, page, width)
+    return _image_response(ctx.renderer.image_bytes(document_file(ctx.data_dir, document), document.sha256, page,
+                                                    width))
+
+
+def _image_response(data: bytes) -> Response:
     return Response(data, media_type=IMAGE_TYPE, headers={"cache-control": f"private, max-age={PAGE_IMAGE_MAX_AGE}"})
 
 

@@ -59,14 +59,21 @@ class PageRenderer:
             raise ValueError("page or width out of range")
         return self._cache_root / sha256 / f"{page}-{width}.webp"
 
-    def image_bytes(self, pdf_path: Path, sha256: str, page: int, width: int) -> bytes:
-        """The encoded image: from memory, from the disk cache, or rendered now (and cached on both)."""
+    def memory_image(self, sha256: str, page: int, width: int) -> bytes | None:
+        """The image if it is in memory; never touches the disk (event-loop safe)."""
         target = self.cached_path(sha256, page, width)
         with self._memory_lock:
             data = self._memory.get(target)
             if data is not None:
                 self._memory.move_to_end(target)
-                return data
+            return data
+
+    def image_bytes(self, pdf_path: Path, sha256: str, page: int, width: int) -> bytes:
+        """The encoded image: from memory, from the disk cache, or rendered now (and cached on both)."""
+        data = self.memory_image(sha256, page, width)
+        if data is not None:
+            return data
+        target = self.cached_path(sha256, page, width)
         if not target.is_file():
             self.render(pdf_path, sha256, page, width)
         data = target.read_bytes()

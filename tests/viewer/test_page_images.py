@@ -131,3 +131,28 @@ def test_download_names_are_safe():
     assert download_name('../../etc/"passwd"\r\n') == "_.._etc__passwd___.pdf"
     assert download_name("...") == "document.pdf"
     assert len(download_name("x" * 500)) == 154
+
+
+def test_a_disabled_link_stops_serving_images_within_the_grant_cache_seconds(client, link, monkeypatch, clock):
+    import time
+
+    from docsend_desktop.viewer import grants
+
+    off = link()
+    token = visit_token(client.get(f"/l/{off.slug}"))
+    assert client.get(image_url(token)).status_code == 200  # confirmed: remembered for a moment
+    set_link_disabled(off.id)
+    assert client.get(image_url(token)).status_code == 200  # a page turn within the same moment
+    later = time.monotonic() + grants.GRANT_CACHE_SECONDS + 0.1
+    monkeypatch.setattr(grants.time, "monotonic", lambda: later)
+    assert client.get(image_url(token)).status_code == 410
+
+
+def test_expiry_is_exact_even_for_remembered_grants(client, link, clock):
+    from datetime import timedelta
+
+    expiring = link(expires_at=clock.now() + timedelta(minutes=5))
+    token = visit_token(client.get(f"/l/{expiring.slug}"))
+    assert client.get(image_url(token)).status_code == 200
+    clock.advance(minutes=5)
+    assert client.get(image_url(token)).status_code == 410
