@@ -16,6 +16,7 @@ from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication
 
 from .clock import SystemClock
+from .content.urls import viewer_base_url as external_base_url
 from .redaction import setup_logging
 from .salesforce.connection import ConnectionInfo, SalesforceConnection
 from .salesforce.gateway import SalesforceGateway
@@ -26,6 +27,7 @@ from .store.paths import ensure_data_dir, resolve_data_dir
 from .sync.engine import SyncEngine
 from .sync.worker import SyncService
 from .ui.summary_window import SummaryWindow
+from .ui.viewer_status import ViewerReachability
 from .viewer.server import ViewerServer, ViewerStartError
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,12 @@ class DesktopApp:
         self.sync = SyncService(
             lambda: SyncEngine(SalesforceGateway(SalesforceConnection.open(data_dir, ca_file)), clock),
             clock, probe=_salesforce_reachable)
-        self.window = SummaryWindow(str(data_dir), demo=args.demo, viewer_url=self.viewer.url if self.viewer else None)
+        external = external_base_url()
+        self.window = SummaryWindow(str(data_dir), demo=args.demo, viewer_url=external if self.viewer else None)
+        self.reachability = ViewerReachability(external)
+        self.reachability.checked.connect(self.window.show_viewer_reachability)
+        if self.viewer is not None:
+            self.reachability.start()
         self.sync.state_changed.connect(self.window.show_sync_state)
         self.sync.pass_finished.connect(lambda _: self.window.refresh())
         self.window.sync_now_requested.connect(self.sync.sync_now)
@@ -69,6 +76,7 @@ class DesktopApp:
 
     def shutdown(self) -> None:
         self.watcher.stop()
+        self.reachability.stop()
         if not self.sync.shutdown():
             log.warning("a Salesforce request was still running at exit; the next start picks it up")
         if self.viewer is not None:

@@ -52,9 +52,9 @@ class SummaryWindow(QMainWindow):
         self.sync_button.clicked.connect(self.sync_now_requested)
         row.addWidget(self.sync_button)
         layout.addLayout(row)
-        viewer = QLabel(f"Viewer: {viewer_url}" if viewer_url else "Viewer: not running")
-        viewer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(viewer)
+        self.viewer = QLabel(f"Viewer: {viewer_url} — checking…" if viewer_url else "Viewer: not running")
+        self.viewer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.viewer)
         where = QLabel(f"Data: {data_dir_label}")
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(where)
@@ -74,6 +74,9 @@ class SummaryWindow(QMainWindow):
             f"<tr><td>In Salesforce</td><td><b>{counts['synced']}</b> synced, {counts['pending']} pending, "
             f"{counts['needs_attention']} need attention, {counts['skipped']} skipped</td></tr></table>"
         )
+
+    def show_viewer_reachability(self, reachable: bool, url: str) -> None:
+        self.viewer.setText(f"Viewer: {url} — " + ("reachable" if reachable else "not reachable from this computer"))
 
     def show_sync_state(self, state: SyncState) -> None:
         text = describe_state(state)

@@ -47,6 +47,8 @@ def test_demo_mode_syncs_its_sample_activity_and_the_window_says_so(demo_app, qt
     assert {t["Subject"] for t in tasks} >= {"DocSend visit: Acme pitch deck",
                                              "DocSend link created: Acme pitch deck (Acme Corporation)"}
     assert "synced" in window.summary.text() and demo_app.viewer.is_running
+    qtbot.waitUntil(lambda: "reachable" in window.viewer.text(), timeout=10_000)
+    assert window.viewer.text().endswith("— reachable")
     SHOTS.mkdir(parents=True, exist_ok=True)
     assert window.grab().save(str(SHOTS / "summary-window.png"))
 
