@@ -15,6 +15,7 @@ from ..errors import InputError, NotFoundError
 from ..store.models import NAME_MAX, Document, db
 from ..store.paths import DOCUMENTS_DIR
 from .names import clean_name
+from .pdfium_lock import PDFIUM_LOCK
 
 MAX_PDF_BYTES = 200 * 1024 * 1024
 _TAIL_BYTES = 2048  # a complete PDF ends with %%EOF (plus trailing whitespace) within its last bytes
@@ -86,21 +87,23 @@ def pdf_page_count(path: Path, *, label: str) -> int:
         raise InputError(f"{label}: not a PDF file")
     if b"%%EOF" not in tail:
         raise InputError(f"{label}: the PDF is truncated or damaged (no end-of-file marker)")
-    try:
-        pdf = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as exc:
-        message = str(exc)
-        if "password" in message.lower():
-            raise InputError(f"{label}: the PDF is encrypted and needs a password; add an unprotected copy") from None
-        reason = message.removeprefix("Failed to load document ")
-        raise InputError(f"{label}: the PDF can't be read ({reason})") from None
-    try:
-        count = len(pdf)
-        if count < 1:
-            raise InputError(f"{label}: the PDF has no pages")
-        return count
-    finally:
-        pdf.close()
+    with PDFIUM_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError as exc:
+            message = str(exc)
+            if "password" in message.lower():
+                raise InputError(f"{label}: the PDF is encrypted and needs a password; add an unprotected copy") \
+                    from None
+            reason = message.removeprefix("Failed to load document ")
+            raise InputError(f"{label}: the PDF can't be read ({reason})") from None
+        try:
+            count = len(pdf)
+        finally:
+            pdf.close()
+    if count < 1:
+        raise InputError(f"{label}: the PDF has no pages")
+    return count
 
 
 def get_document(document_id: int) -> Document:

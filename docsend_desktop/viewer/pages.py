@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
+from ..content.pdfium_lock import PDFIUM_LOCK
+
 WIDTH_BUCKETS = (480, 720, 960, 1280, 1600, 2048)
 DEFAULT_WIDTH = 960
 MEMORY_CACHE_BYTES = 32 * 1024 * 1024  # the most recently served images, kept in memory too
@@ -28,8 +30,6 @@ MAX_HEIGHT_PX = 4096  # a freakishly tall page is scaled down rather than render
 CACHE_DIR = Path("cache") / "pages"
 IMAGE_TYPE = "image/webp"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
-PDFIUM_LOCK = threading.Lock()
 
 
 def snap_width(requested: int | None) -> int:
