@@ -27,6 +27,8 @@ def pg_database(data_dir):
     try:
         admin.connect()
     except Exception as exc:  # noqa: BLE001 - any connection failure means "no server here"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI set up PostgreSQL but it isn't reachable: {exc}")
         pytest.skip(f"no PostgreSQL reachable at the test URL: {exc}")
     admin.execute_sql(f'CREATE SCHEMA "{schema}"')
     database = open_database(data_dir, f"{URL}?options=-csearch_path%3D{schema}")
