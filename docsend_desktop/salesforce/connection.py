@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..store import settings
 from . import oauth
-from .errors import SignInRequired
+from .errors import NotConnected, SignInRequired
 from .http import ApiUsage, SalesforceHttpSession, ca_bundle_with
 from .token_store import KeychainUnavailable, TokenStore
 
@@ -92,7 +92,7 @@ class SalesforceConnection:
         """The stored connection; ``SignInRequired`` when there is none or its grant is gone."""
         info = ConnectionInfo.load()
         if not info.connected:
-            raise SignInRequired("not connected to Salesforce (run 'docsend-desktop connect')")
+            raise NotConnected("not connected to Salesforce (run 'docsend-desktop connect')")
         if ca_file is not None and str(ca_file) != info.ca_file:
             info.ca_file = str(ca_file)  # a --ca-file given later is remembered too
             info.save()

@@ -42,6 +42,10 @@ class SignInRequired(SalesforceError):
     kind = "auth"
 
 
+class NotConnected(SignInRequired):
+    """No Salesforce connection has been made yet."""
+
+
 class ConfigurationError(SalesforceError):
     """The org doesn't match our settings (a mapped field gone, an unknown object)."""
 

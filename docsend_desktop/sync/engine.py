@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from ..clock import Clock, iso
@@ -61,7 +61,6 @@ class PassReport:
     api_calls: int = 0
     offline: bool = False  # Salesforce couldn't be reached at all
     stopped: SalesforceError | None = None
-    outcomes: dict[str, int] = field(default_factory=dict)
 
     def line(self) -> str:
         text = (f"sync pass: {self.synced} synced, {self.parked} need attention, {self.skipped} skipped, "
@@ -120,8 +119,8 @@ class SyncEngine:
                 self._skip(row, "no_account", "the link has no account name to match", report)
             else:
                 due_at = visit_due_at(row, facts.visit) if row.kind == "visit" else link_due_at(row)
-                if due_at is None:
-                    box.record_synced(row, row.salesforce_id, row.revision, now) if row.salesforce_id else None
+                if due_at is None:  # nothing unsent after all (its Task has this revision): settle it
+                    box.record_synced(row, row.salesforce_id, row.revision, now)
                 elif due_at > now:
                     box.defer(row, due_at)
                     report.deferred += 1

@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..clock import Clock
 from ..salesforce.errors import SalesforceError
 from ..store.models import OutboxItem
 from .engine import PassReport, SyncEngine, next_due_at
@@ -36,19 +35,19 @@ def sync_once(engine: SyncEngine, *, sleep: Callable[[float], None] = time.sleep
         log.info(report.line())
         if report.stopped is not None:
             return OnceResult(False, f"stopped: {report.stopped}", reports)
-        retrying = _retrying(engine.clock)
+        retrying = _retrying()
         if not retrying:
             return OnceResult(True, report.line(), reports)
         if attempt + 1 < MAX_TRIES:
             sleep(min(MAX_WAIT_SECONDS, 2 ** attempt) * (0.5 + rng.random() / 2))
             OutboxItem.update(due_at=engine.clock.now()).where(OutboxItem.id.in_([r.id for r in retrying])).execute()
-    last = _retrying(engine.clock)
+    last = _retrying()
     errors = sorted({r.last_error or "unknown error" for r in last})
     return OnceResult(False, f"{len(last)} item(s) still pending after {MAX_TRIES} tries: {'; '.join(errors)[:300]}",
                       reports)
 
 
-def _retrying(clock: Clock) -> list[OutboxItem]:
+def _retrying() -> list[OutboxItem]:
     return list(OutboxItem.select(OutboxItem.id, OutboxItem.last_error).where(
         (OutboxItem.state.in_(("pending", "syncing"))) & (OutboxItem.reason_code == "transient")))
 

@@ -22,7 +22,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from ..clock import Clock
-from ..salesforce.errors import SalesforceError, SignInRequired
+from ..salesforce.errors import NotConnected, SalesforceError, SignInRequired
 from ..store.models import OutboxItem
 from .engine import ItemUpdate, PassReport, SyncEngine, next_due_at
 
@@ -167,7 +167,7 @@ class SyncWorker(QObject):
             return self._engine.run_pass()
         except SignInRequired as exc:
             self._sign_in_required = True
-            self._emit_state("sign_in_required" if "not connected" not in str(exc) else "not_connected", str(exc))
+            self._emit_state("not_connected" if isinstance(exc, NotConnected) else "sign_in_required", str(exc))
         except SalesforceError as exc:
             log.warning("sync pass failed: %s", exc)
             self._offline = True

@@ -106,3 +106,13 @@ def test_offline_then_back_online_resumes_by_itself(qtbot, database, data_dir, c
             second.stop()
     finally:
         service.shutdown(10_000)
+
+
+def test_without_a_connection_the_worker_says_not_connected(qtbot, database, data_dir, clock):
+    service = SyncService(lambda: SyncEngine(SalesforceGateway(SalesforceConnection.open(data_dir)), clock), clock)
+    try:
+        with qtbot.waitSignal(service.state_changed, timeout=10_000) as got:
+            service.start()
+        assert got.args[0].kind == "not_connected" and "docsend-desktop connect" in got.args[0].message
+    finally:
+        assert service.shutdown(10_000)
