@@ -58,7 +58,7 @@ def test_cli_connect_with_the_browser_flow_then_status(data_dir, salesforce_org,
 
     monkeypatch.setattr(connection_commands, "_open_browser", browser)
     code = main(["--data-dir", str(data_dir), "--ca-file", str(salesforce_org.ca_path), "connect", "--login-url",
-                 salesforce_org.login_url, "--client-id", "docsend-desktop", "--port", "0" if False else "17171",
+                 salesforce_org.login_url, "--client-id", "docsend-desktop", "--port", "17171",
                  "--json"])
     close_database()
     out = capsys.readouterr().out
