@@ -162,7 +162,8 @@ class EmulatorProcess:
     def __init__(self, latency_ms: float) -> None:
         self._dir = tempfile.TemporaryDirectory()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "salesforce_emulator.cli", "--port", "0", "--ephemeral", "--data-dir", self._dir.name,
+            [sys.executable, "-m", "salesforce_emulator.cli", "--port", "0", "--ephemeral",
+             "--data-dir", self._dir.name,
              "--latency-ms", str(latency_ms), "--daily-api-limit", "10000000", "--admin-token", "bench-admin"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         ready = self.process.stdout.readline().split()  # salesforce-emulator ready URL ca=PATH

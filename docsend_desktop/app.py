@@ -39,6 +39,7 @@ class DesktopApp:
 
     def __init__(self, args) -> None:
         self.demo = None
+        live: SalesforceConnection | None = None  # a sign-in made in this process (maybe not in a keychain)
         if args.demo:
             from .demo import DemoSalesforce, demo_data_dir, seed_demo_data
 
@@ -46,7 +47,7 @@ class DesktopApp:
             open_database(self.data_dir, args.database_url)
             seed_demo_data(self.data_dir)
             self.demo = DemoSalesforce(self.data_dir)
-            self.demo.start_and_connect(self.data_dir)
+            live = self.demo.start_and_connect(self.data_dir)
         else:
             self.data_dir = ensure_data_dir(resolve_data_dir(args.data_dir))
             open_database(self.data_dir, args.database_url)
@@ -54,9 +55,12 @@ class DesktopApp:
         clock = SystemClock()
         data_dir = self.data_dir
         self.viewer = _start_viewer(data_dir)
-        self.sync = SyncService(
-            lambda: SyncEngine(SalesforceGateway(SalesforceConnection.open(data_dir, ca_file)), clock),
-            clock, probe=_salesforce_reachable)
+        def engine() -> SyncEngine:
+            connection = live if live is not None and not live.sign_in_required else \
+                SalesforceConnection.open(data_dir, ca_file)
+            return SyncEngine(SalesforceGateway(connection), clock)
+
+        self.sync = SyncService(engine, clock, probe=_salesforce_reachable)
         external = external_base_url()
         self.window = SummaryWindow(str(data_dir), demo=args.demo, viewer_url=external if self.viewer else None)
         self.reachability = ViewerReachability(external)

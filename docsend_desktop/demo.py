@@ -14,7 +14,7 @@ from platformdirs import user_data_path
 from .clock import FakeClock, SystemClock
 from .content import documents, links, spaces
 from .content.sample_pdf import make_pdf
-from .salesforce.connection import complete_sign_in, http_session
+from .salesforce.connection import SalesforceConnection, complete_sign_in, http_session
 from .salesforce.oauth import Grant
 from .store.models import Document
 from .store.paths import APP_NAME
@@ -72,18 +72,20 @@ class DemoSalesforce:
 
         self.emulator = Emulator(data_dir / "salesforce-emulator")
 
-    def start_and_connect(self, data_dir: Path) -> None:
+    def start_and_connect(self, data_dir: Path) -> SalesforceConnection:
+        """Returns the live connection: without a keychain it is the only holder of the grant."""
         emulator = self.emulator
         emulator.start()
         if not emulator.admin.records("Account"):
             emulator.admin.seed(DEMO_ORG)
         tokens = emulator.admin.issue_tokens()
         grant = Grant(tokens["access_token"], tokens["refresh_token"], tokens["instance_url"], tokens["id"])
-        result, _ = complete_sign_in(data_dir, emulator.login_url, "docsend-desktop", grant,
-                                     http_session(data_dir, emulator.ca_path), emulator.ca_path)
+        result, connection = complete_sign_in(data_dir, emulator.login_url, "docsend-desktop", grant,
+                                              http_session(data_dir, emulator.ca_path), emulator.ca_path)
         if result.warning:
             log.warning(result.warning)
         log.info("demo Salesforce at %s", emulator.base_url)
+        return connection
 
     def stop(self) -> None:
         self.emulator.stop()

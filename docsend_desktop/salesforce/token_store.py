@@ -54,4 +54,5 @@ class TokenStore:
 
 
 def _why(exc: Exception) -> str:
-    return f"no usable keychain ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'unavailable'})"
+    first = str(exc).split(". ")[0].splitlines()[0] if str(exc) else "unavailable"
+    return f"no usable keychain ({type(exc).__name__}: {first})"

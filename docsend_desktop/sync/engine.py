@@ -101,7 +101,10 @@ class SyncEngine:
             done += len(rows)
             self.on_progress(min(done, total), total)
         report.api_calls = self.gateway.calls - calls_before
-        settings.set_internal("sync.last_pass_at", iso(self.clock.now()))
+        if report.api_calls:
+            # Only a pass that talked to Salesforce writes this: an idle pass writes nothing at all, so it
+            # can't wake the app's change watcher into another pass.
+            settings.set_internal("sync.last_pass_at", iso(self.clock.now()))
         return report
 
     def _chunk(self, rows: list[OutboxItem], switches: Switches, report: PassReport) -> None:
