@@ -27,6 +27,7 @@ from .store.paths import ensure_data_dir, resolve_data_dir
 from .sync.engine import SyncEngine
 from .sync.worker import SyncService
 from .ui.summary_window import SummaryWindow
+from .ui.viewer_settings_dialog import ViewerSettingsDialog
 from .ui.viewer_status import ViewerReachability
 from .viewer.server import ViewerServer, ViewerStartError
 
@@ -54,19 +55,17 @@ class DesktopApp:
         ca_file = Path(args.ca_file).resolve() if args.ca_file else None
         clock = SystemClock()
         data_dir = self.data_dir
-        self.viewer = _start_viewer(data_dir)
+        self.viewer, viewer_problem = _start_viewer(data_dir)
         def engine() -> SyncEngine:
             connection = live if live is not None and not live.sign_in_required else \
                 SalesforceConnection.open(data_dir, ca_file)
             return SyncEngine(SalesforceGateway(connection), clock)
 
         self.sync = SyncService(engine, clock, probe=_salesforce_reachable)
-        external = external_base_url()
-        self.window = SummaryWindow(str(data_dir), demo=args.demo, viewer_url=external if self.viewer else None)
-        self.reachability = ViewerReachability(external)
-        self.reachability.checked.connect(self.window.show_viewer_reachability)
-        if self.viewer is not None:
-            self.reachability.start()
+        self.window = SummaryWindow(str(data_dir), demo=args.demo, viewer_url=None)
+        self.reachability: ViewerReachability | None = None
+        self._show_viewer(viewer_problem)
+        self.window.viewer_settings_requested.connect(self.edit_viewer_settings)
         self.sync.state_changed.connect(self.window.show_sync_state)
         self.sync.pass_finished.connect(lambda _: self.window.refresh())
         self.window.sync_now_requested.connect(self.sync.sync_now)
@@ -74,13 +73,39 @@ class DesktopApp:
         _watch_network(self.sync)
         self.sync.start()
 
+    def edit_viewer_settings(self) -> None:
+        dialog = ViewerSettingsDialog(self.window)
+        dialog.accepted.connect(self.restart_viewer)
+        dialog.open()
+
+    def restart_viewer(self) -> None:
+        """Settings changed: stop the viewer and start it again as they now say."""
+        if self.viewer is not None:
+            self.viewer.stop()
+        self.viewer, problem = _start_viewer(self.data_dir)
+        self._show_viewer(problem)
+
+    def _show_viewer(self, problem: str) -> None:
+        if self.reachability is not None:
+            self.reachability.stop()
+            self.reachability = None
+        if self.viewer is None:
+            self.window.show_viewer_url(None, problem)
+            return
+        external = external_base_url()
+        self.window.show_viewer_url(external)
+        self.reachability = ViewerReachability(external)
+        self.reachability.checked.connect(self.window.show_viewer_reachability)
+        self.reachability.start()
+
     def _changed(self) -> None:
         self.sync.activity_recorded()
         self.window.refresh()
 
     def shutdown(self) -> None:
         self.watcher.stop()
-        self.reachability.stop()
+        if self.reachability is not None:
+            self.reachability.stop()
         if not self.sync.shutdown():
             log.warning("a Salesforce request was still running at exit; the next start picks it up")
         if self.viewer is not None:
@@ -99,16 +124,17 @@ def run_app(args) -> int:
     return app.exec()
 
 
-def _start_viewer(data_dir: Path) -> ViewerServer | None:
+def _start_viewer(data_dir: Path) -> tuple[ViewerServer | None, str]:
+    """The running viewer, or None and why not (shown in the window)."""
     if not settings.get_bool("viewer.enabled"):
-        return None
+        return None, " (switched off in its settings)"
     viewer = ViewerServer.from_settings(data_dir)
     try:
         viewer.start()
     except ViewerStartError as exc:
         log.error("the viewer didn't start: %s", exc)
-        return None
-    return viewer
+        return None, f" ({exc})"
+    return viewer, ""
 
 
 def _watch_network(sync: SyncService) -> None:

@@ -31,9 +31,11 @@ def describe_state(state: SyncState) -> str:
 class SummaryWindow(QMainWindow):
     """Signals:
         sync_now_requested(): the user pressed "Sync now".
+        viewer_settings_requested(): the user wants to change the viewer's settings.
     """
 
     sync_now_requested = Signal()
+    viewer_settings_requested = Signal()
 
     def __init__(self, data_dir_label: str, demo: bool, viewer_url: str | None) -> None:
         super().__init__()
@@ -52,9 +54,15 @@ class SummaryWindow(QMainWindow):
         self.sync_button.clicked.connect(self.sync_now_requested)
         row.addWidget(self.sync_button)
         layout.addLayout(row)
-        self.viewer = QLabel(f"Viewer: {viewer_url} — checking…" if viewer_url else "Viewer: not running")
+        viewer_row = QHBoxLayout()
+        self.viewer = QLabel()
         self.viewer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.viewer)
+        viewer_row.addWidget(self.viewer, 1)
+        self.viewer_settings_button = QPushButton("Viewer settings…")
+        self.viewer_settings_button.clicked.connect(self.viewer_settings_requested)
+        viewer_row.addWidget(self.viewer_settings_button)
+        layout.addLayout(viewer_row)
+        self.show_viewer_url(viewer_url)
         where = QLabel(f"Data: {data_dir_label}")
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(where)
@@ -74,6 +82,9 @@ class SummaryWindow(QMainWindow):
             f"<tr><td>In Salesforce</td><td><b>{counts['synced']}</b> synced, {counts['pending']} pending, "
             f"{counts['needs_attention']} need attention, {counts['skipped']} skipped</td></tr></table>"
         )
+
+    def show_viewer_url(self, url: str | None, problem: str = "") -> None:
+        self.viewer.setText(f"Viewer: {url} — checking…" if url else f"Viewer: not running{problem}")
 
     def show_viewer_reachability(self, reachable: bool, url: str) -> None:
         self.viewer.setText(f"Viewer: {url} — " + ("reachable" if reachable else "not reachable from this computer"))

@@ -73,3 +73,17 @@ def test_an_idle_app_stays_idle(demo_app, qtbot):
     qtbot.wait(5_000)  # quiet seconds: the 1 s watcher and the 1 s coalescing could loop twice in this time
     # The first pass's writes may wake one more (no-op) pass; after that, nothing.
     assert len(passes) <= 1 and all(p["api_calls"] == 0 for p in passes)
+
+
+def test_viewer_settings_restart_the_viewer_where_they_say(demo_app, qtbot):
+    window = demo_app.window
+    qtbot.waitUntil(lambda: window.viewer.text().endswith("— reachable"), timeout=10_000)
+    new_port = _free_port()
+    settings.set_value("viewer.port", str(new_port))
+    demo_app.restart_viewer()
+    assert demo_app.viewer.url.endswith(f":{new_port}")
+    qtbot.waitUntil(lambda: window.viewer.text() == f"Viewer: http://127.0.0.1:{new_port} — reachable",
+                    timeout=10_000)
+    settings.set_value("viewer.enabled", "false")
+    demo_app.restart_viewer()
+    assert demo_app.viewer is None and window.viewer.text() == "Viewer: not running (switched off in its settings)"
