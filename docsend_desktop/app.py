@@ -63,7 +63,9 @@ class DesktopApp:
 
         self.sync = SyncService(engine, clock, probe=_salesforce_reachable)
         self.window = SummaryWindow(str(data_dir), demo=args.demo, viewer_url=None)
-        self.reachability: ViewerReachability | None = None
+        # One checker for the app's lifetime, owned by the window: never deleted while a check is in flight.
+        self.reachability = ViewerReachability(self.window)
+        self.reachability.checked.connect(self.window.show_viewer_reachability)
         self._show_viewer(viewer_problem)
         self.window.viewer_settings_requested.connect(self.edit_viewer_settings)
         self.sync.state_changed.connect(self.window.show_sync_state)
@@ -86,17 +88,13 @@ class DesktopApp:
         self._show_viewer(problem)
 
     def _show_viewer(self, problem: str) -> None:
-        if self.reachability is not None:
-            self.reachability.stop()
-            self.reachability = None
+        self.reachability.stop()
         if self.viewer is None:
             self.window.show_viewer_url(None, problem)
             return
         external = external_base_url()
         self.window.show_viewer_url(external)
-        self.reachability = ViewerReachability(external)
-        self.reachability.checked.connect(self.window.show_viewer_reachability)
-        self.reachability.start()
+        self.reachability.start(external)
 
     def _changed(self) -> None:
         self.sync.activity_recorded()
@@ -104,8 +102,7 @@ class DesktopApp:
 
     def shutdown(self) -> None:
         self.watcher.stop()
-        if self.reachability is not None:
-            self.reachability.stop()
+        self.reachability.stop()
         if not self.sync.shutdown():
             log.warning("a Salesforce request was still running at exit; the next start picks it up")
         if self.viewer is not None:
