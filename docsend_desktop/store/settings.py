@@ -8,9 +8,11 @@ Description (default) or to a custom Task field (an API name ending in ``__c``, 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .database import write_transaction
 from .models import Setting
 
 BOOL = "bool"
@@ -134,6 +136,19 @@ def all_values() -> dict[str, str]:
 def get_internal(key: str, default: str = "") -> str:
     row = Setting.get_or_none(Setting.key == f"_{key}")
     return default if row is None else row.value
+
+
+def get_or_create_internal(key: str, make: Callable[[], str]) -> str:
+    """The stored value, or ``make()`` stored once: BEGIN IMMEDIATE makes processes starting together agree."""
+    value = get_internal(key)
+    if value:
+        return value
+    with write_transaction():
+        value = get_internal(key)
+        if not value:
+            value = make()
+            set_internal(key, value)
+    return value
 
 
 def set_internal(key: str, value: str) -> None:

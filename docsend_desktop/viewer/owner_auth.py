@@ -143,14 +143,7 @@ def _token_hash(token: str) -> str:
 
 
 def _epoch() -> str:
-    epoch = settings.get_internal(EPOCH_KEY)
-    if not epoch:
-        with write_transaction():
-            epoch = settings.get_internal(EPOCH_KEY)
-            if not epoch:
-                epoch = secrets.token_urlsafe(12)
-                settings.set_internal(EPOCH_KEY, epoch)
-    return epoch
+    return settings.get_or_create_internal(EPOCH_KEY, lambda: secrets.token_urlsafe(12))
 
 
 def _bump_epoch() -> None:

@@ -27,7 +27,6 @@ from itsdangerous.timed import TimestampSigner
 
 from ..clock import Clock
 from ..store import settings
-from ..store.database import write_transaction
 
 SECRET_KEY = "viewer.secret"
 VISIT_TOKEN_TTL = timedelta(hours=12)
@@ -41,15 +40,7 @@ def load_or_create_secret() -> str:
     It signs cookies and keys visit tokens; it is not a Salesforce credential. Changing it signs every
     visitor and the owner out. BEGIN IMMEDIATE makes two processes starting at once agree on one secret.
     """
-    secret = settings.get_internal(SECRET_KEY)
-    if secret:
-        return secret
-    with write_transaction():
-        secret = settings.get_internal(SECRET_KEY)
-        if not secret:
-            secret = secrets.token_urlsafe(32)
-            settings.set_internal(SECRET_KEY, secret)
-    return secret
+    return settings.get_or_create_internal(SECRET_KEY, lambda: secrets.token_urlsafe(32))
 
 
 def new_viewer_id() -> str:

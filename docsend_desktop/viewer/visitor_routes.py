@@ -221,12 +221,17 @@ async def _read_posted_form(request: Request, ctx: ViewerContext) -> dict[str, s
     return form
 
 
-async def submit_passcode(request: Request) -> Response:
+async def _handle_form(request: Request, check) -> Response:
+    """Read and check a posted gate form on the event loop, then run ``check`` (it touches the DB) in a thread."""
     ctx = viewer_context(request)
     form = await _read_posted_form(request, ctx)
     if isinstance(form, Response):
         return form
-    return await run_in_threadpool(_check_passcode, request, ctx, form)
+    return await run_in_threadpool(check, request, ctx, form)
+
+
+async def submit_passcode(request: Request) -> Response:
+    return await _handle_form(request, _check_passcode)
 
 
 def _check_passcode(request: Request, ctx: ViewerContext, form: dict[str, str]) -> Response:
@@ -256,11 +261,7 @@ def _check_passcode(request: Request, ctx: ViewerContext, form: dict[str, str]) 
 
 
 async def submit_email(request: Request) -> Response:
-    ctx = viewer_context(request)
-    form = await _read_posted_form(request, ctx)
-    if isinstance(form, Response):
-        return form
-    return await run_in_threadpool(_check_email, request, ctx, form)
+    return await _handle_form(request, _check_email)
 
 
 def _check_email(request: Request, ctx: ViewerContext, form: dict[str, str]) -> Response:
