@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication
 
@@ -103,6 +103,7 @@ class DesktopApp:
     def shutdown(self) -> None:
         self.watcher.stop()
         self.reachability.stop()
+        QThreadPool.globalInstance().waitForDone(5_000)  # a summary count in flight
         if not self.sync.shutdown():
             log.warning("a Salesforce request was still running at exit; the next start picks it up")
         if self.viewer is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from ..store.models import Document, Link, OutboxItem, Visit, Visitor
 
@@ -63,3 +63,18 @@ def visit_rows(limit: int | None = None, offset: int = 0) -> list[VisitRow]:
             sync_message=box.last_error if box and box.id else None,
         ))
     return rows
+
+
+@dataclass(frozen=True)
+class SummaryCounts:
+    documents: int
+    links: int
+    visits: int
+    by_sync_state: dict[str, int]
+
+
+def summary_counts() -> SummaryCounts:
+    """Counts for the app's summary: a handful of COUNT queries, grown with the data, so run them off the GUI."""
+    states = {row.state: row.n for row in OutboxItem.select(OutboxItem.state, fn.COUNT(OutboxItem.id).alias("n"))
+              .group_by(OutboxItem.state)}
+    return SummaryCounts(Document.select().count(), Link.select().count(), Visit.select().count(), states)

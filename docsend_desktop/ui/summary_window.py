@@ -1,15 +1,18 @@
 """A summary window: what's stored, the sync state with "Sync now", and where the viewer listens.
 
-A stand-in for the main window of the UI issue; its counts are COUNT(*) queries, cheap at any size.
+A stand-in for the main window of the UI issue. Its counts run in a pool thread: the GUI thread never waits
+on a query that grows with the data.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+import contextlib
+
+from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QPushButton, QVBoxLayout, QWidget
 
-from ..store.models import Document, Link, OutboxItem, Visit
 from ..sync.worker import SyncState
+from ..tracking.queries import SummaryCounts, summary_counts
 
 STATE_TEXT = {
     "up_to_date": "Up to date",
@@ -36,14 +39,17 @@ class SummaryWindow(QMainWindow):
 
     sync_now_requested = Signal()
     viewer_settings_requested = Signal()
+    _counts_ready = Signal(object)  # emitted from a pool thread, delivered (queued) in the GUI thread
 
     def __init__(self, data_dir_label: str, demo: bool, viewer_url: str | None) -> None:
         super().__init__()
+        self._counting = self._count_again = False
+        self._counts_ready.connect(self._show_counts)
         self.setWindowTitle("DocSend Desktop" + (" — demo" if demo else ""))
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(QLabel("<h2>DocSend Desktop</h2>"))
-        self.summary = QLabel()
+        self.summary = QLabel("Counting…")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.summary)
         row = QHBoxLayout()
@@ -72,16 +78,33 @@ class SummaryWindow(QMainWindow):
         self.refresh()
 
     def refresh(self) -> None:
-        counts = {state: OutboxItem.select().where(OutboxItem.state == state).count()
-                  for state in ("pending", "synced", "needs_attention", "skipped")}
+        """Count in a pool thread (the counts grow with the data); at most one count runs at a time."""
+        if self._counting:
+            self._count_again = True
+            return
+        self._counting = True
+        QThreadPool.globalInstance().start(self._count)
+
+    def _count(self) -> None:  # in a pool thread
+        counts = summary_counts()
+        with contextlib.suppress(RuntimeError):  # the window was closed meanwhile: nobody to tell
+            self._counts_ready.emit(counts)
+
+    def _show_counts(self, counts: SummaryCounts) -> None:
+        self._counting = False
+        state = counts.by_sync_state
         self.summary.setText(
             "<table cellpadding=4>"
-            f"<tr><td>Documents</td><td><b>{Document.select().count()}</b></td></tr>"
-            f"<tr><td>Links</td><td><b>{Link.select().count()}</b></td></tr>"
-            f"<tr><td>Visits</td><td><b>{Visit.select().count()}</b></td></tr>"
-            f"<tr><td>In Salesforce</td><td><b>{counts['synced']}</b> synced, {counts['pending']} pending, "
-            f"{counts['needs_attention']} need attention, {counts['skipped']} skipped</td></tr></table>"
+            f"<tr><td>Documents</td><td><b>{counts.documents}</b></td></tr>"
+            f"<tr><td>Links</td><td><b>{counts.links}</b></td></tr>"
+            f"<tr><td>Visits</td><td><b>{counts.visits}</b></td></tr>"
+            f"<tr><td>In Salesforce</td><td><b>{state.get('synced', 0)}</b> synced, "
+            f"{state.get('pending', 0) + state.get('syncing', 0)} pending, "
+            f"{state.get('needs_attention', 0)} need attention, {state.get('skipped', 0)} skipped</td></tr></table>"
         )
+        if self._count_again:
+            self._count_again = False
+            self.refresh()
 
     def show_viewer_url(self, url: str | None, problem: str = "") -> None:
         self.viewer.setText(f"Viewer: {url} — checking…" if url else f"Viewer: not running{problem}")
