@@ -51,9 +51,7 @@ def _connect(data_dir: Path, database_url: str | None) -> Database:
     if not database_url:
         return SqliteDatabase(str(data_dir / DATABASE_FILE), pragmas=SQLITE_PRAGMAS, check_same_thread=False)
     if database_url.startswith("sqlite:"):
-        database = connect_url(database_url)
-        database._pragmas = list(SQLITE_PRAGMAS.items())  # same guarantees as the default file
-        return database
+        return connect_url(database_url, pragmas=SQLITE_PRAGMAS)  # same guarantees as the default file
     if not database_url.startswith(("postgres://", "postgresql://")):
         raise DatabaseError(f"unsupported database URL scheme: {database_url.split(':', 1)[0]!r}")
     try:
